@@ -1,0 +1,21 @@
+/**
+ * Idempotency keys: one per logical create, reused on every retry and on resume (DESIGN section 4).
+ */
+import { NIL, v4, v5, validate } from 'uuid';
+
+/** The namespace of UUIDv5 request ids derived from callers' keys (fixed forever: changing it breaks dedupe). */
+export const IDEMPOTENCY_NAMESPACE = '6f0b7a52-1f2e-4c8e-9a59-0f3f1b2f6d11';
+
+export function newIdempotencyKey(): string {
+  return v4();
+}
+
+/**
+ * A request id for vendors that want a UUID (never the zero UUID): a caller key that already is a
+ * non-zero UUID is used as it is; any other key maps to a UUIDv5, the same for the same key.
+ */
+export function uuidForKey(key: string): string {
+  if (key.length === 0) throw new TypeError('an idempotency key must not be empty');
+  if (validate(key) && key !== NIL) return key.toLowerCase();
+  return v5(key, IDEMPOTENCY_NAMESPACE);
+}
