@@ -7,11 +7,12 @@
  * `required` is required in responses only.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import formats from 'ajv-formats';
 
-// ajv-formats is CommonJS; its default export arrives wrapped under Node's ESM loader.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
-  addFormatsModule) as typeof addFormatsModule;
+// ajv-formats is CommonJS with `exports.default`: under Node's ESM loader the plugin sits one level down.
+type FormatsPlugin = (ajv: Ajv) => Ajv;
+const addFormats: FormatsPlugin =
+  (formats as unknown as { default?: FormatsPlugin }).default ?? (formats as unknown as FormatsPlugin);
 
 type JsonObject = { [key: string]: unknown };
 
