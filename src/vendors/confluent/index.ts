@@ -1,0 +1,5 @@
+export { DEFAULT_BASE_URL, isLoopbackHost } from './base-url.ts';
+export type { ConfluentCredentials, TokenProvider, TokenRequest } from './credentials.ts';
+export { type ConfluentOptions, createConfluentProvisioner } from './provisioner.ts';
+export type * from './types.ts';
+export { CONFLUENT } from './types.ts';
