@@ -1,0 +1,75 @@
+/**
+ * Type tests (checked by `tsc --noEmit` and by vitest's typecheck mode): the request types come
+ * from the generated OpenAPI types, so a valid body compiles as written and a wrong one does not.
+ */
+import { describe, expectTypeOf, it } from 'vitest';
+import type { Entitlement } from '../../src/core/index.ts';
+import {
+  type ConfluentCreateRequest,
+  type ConfluentEntitlementInput,
+  type ConfluentEntitlementResource,
+  type ConfluentPlanId,
+  createConfluentProvisioner,
+} from '../../src/vendors/confluent/index.ts';
+
+const provisioner = createConfluentProvisioner({ credentials: { type: 'bearer', token: 't' } });
+
+describe('Confluent request types', () => {
+  it('accept a valid body without casts', () => {
+    const request = {
+      vendor: 'confluent',
+      entitlement: {
+        external_id: '1111-2222',
+        name: 'Acme Prod',
+        plan_id: 'confluent-cloud-payg-prod',
+        product_id: 'confluent-cloud-for-apache-kafka',
+        organization: { id: 'org-1' },
+      },
+    } satisfies ConfluentCreateRequest;
+    expectTypeOf(provisioner.create).toBeCallableWith(request);
+    expectTypeOf(request.entitlement).toExtend<ConfluentEntitlementInput>();
+  });
+
+  it('take plan ids from the vendor spec', () => {
+    expectTypeOf<'confluent-cloud-payg-prod'>().toExtend<ConfluentPlanId>();
+    expectTypeOf<'not-a-plan'>().not.toExtend<ConfluentPlanId>();
+  });
+
+  it('reject a wrong plan_id, a missing required field and an unknown field', () => {
+    provisioner.create({
+      vendor: 'confluent',
+      entitlement: {
+        external_id: 'x',
+        name: 'n',
+        // @ts-expect-error: not a plan the vendor spec lists
+        plan_id: 'confluent-cloud-free-forever',
+        product_id: 'confluent-cloud-for-apache-kafka',
+      },
+    });
+    provisioner.create({
+      vendor: 'confluent',
+      // @ts-expect-error: name is required
+      entitlement: { external_id: 'x', plan_id: 'confluent-cloud-payg-prod', product_id: 'confluent-cloud-for-apache-kafka' },
+    });
+    provisioner.create({
+      vendor: 'confluent',
+      entitlement: {
+        external_id: 'x',
+        name: 'n',
+        plan_id: 'confluent-cloud-payg-prod',
+        product_id: 'confluent-cloud-for-apache-kafka',
+        // @ts-expect-error: not a field of the entitlement
+        discount: 100,
+      },
+    });
+    // @ts-expect-error: a request for another vendor
+    provisioner.create({ vendor: 'google-channel', entitlement: {} });
+  });
+
+  it('types results with the vendor raw object', async () => {
+    expectTypeOf(provisioner.get).returns.resolves.toEqualTypeOf<
+      Entitlement<'confluent', ConfluentEntitlementResource>
+    >();
+    expectTypeOf<ConfluentEntitlementResource['metadata']>().not.toBeAny();
+  });
+});
