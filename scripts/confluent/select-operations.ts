@@ -81,9 +81,14 @@ export function removeUnusedComponents(doc: JsonObject): JsonObject {
     const ref = queue.pop() as string;
     if (reached.has(ref)) continue;
     reached.add(ref);
-    const match = /^#\/components\/([^/]+)\/([^/]+)$/.exec(ref);
+    const match = /^#\/components\/([^/]+)\/([^/]+)(\/.*)?$/.exec(ref);
     if (!match) continue;
-    const [, section, name] = match as unknown as [string, string, string];
+    const [, section, name, member] = match as unknown as [string, string, string, string | undefined];
+    // A pointer into a component (`#/components/schemas/A/properties/b`) reaches the whole component.
+    if (member !== undefined) {
+      queue.push(`#/components/${section}/${name}`);
+      continue;
+    }
     const sectionMap = components[section];
     const target = isObject(sectionMap)
       ? sectionMap[name.replaceAll('~1', '/').replaceAll('~0', '~')]

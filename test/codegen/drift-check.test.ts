@@ -1,0 +1,145 @@
+/**
+ * `npm run generate -- --check` (scripts/generate.ts) as CI runs it: passes on the committed tree,
+ * fails naming the stale file when generated/ was edited by hand, and fails when the vendor YAML
+ * changed until `npm run generate` is run; regenerating is then the only change needed.
+ */
+import { spawn } from 'node:child_process';
+import { appendFile, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { isObject } from '../../scripts/lib/json.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const NODE = path.join(repoRoot, 'node_modules/.bin/node');
+const SCHEMA = 'generated/confluent/schema.ts';
+const OPENAPI = 'generated/confluent/openapi.json';
+const VENDOR = 'openapi/confluent/openapi.yaml';
+const TIMEOUT = 30_000;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function generate(cwd: string, ...args: string[]): Promise<Run> {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, ['scripts/generate.ts', ...args], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const copies: string[] = [];
+
+/** A copy of what `npm run generate` reads and writes, sharing the repository's node_modules. */
+async function copyOfRepo(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'drift-check-'));
+  copies.push(dir);
+  for (const entry of ['scripts', 'openapi', 'generated', 'package.json', 'redocly.yaml']) {
+    await cp(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
+  }
+  await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+afterAll(async () => {
+  for (const dir of copies) await rm(dir, { recursive: true, force: true });
+});
+
+/** Adds `value` to every `plan_id` enum in the document; returns how many enums it changed. */
+function addPlanId(node: unknown, value: string): number {
+  if (Array.isArray(node)) return node.reduce((sum: number, child) => sum + addPlanId(child, value), 0);
+  if (!isObject(node)) return 0;
+  let changed = 0;
+  const planId = isObject(node.properties) ? node.properties.plan_id : undefined;
+  if (isObject(planId) && Array.isArray(planId.enum)) {
+    planId.enum.push(value);
+    changed++;
+  }
+  for (const child of Object.values(node)) changed += addPlanId(child, value);
+  return changed;
+}
+
+describe('generate --check', () => {
+  it(
+    'passes on the committed tree',
+    async () => {
+      const run = await generate(repoRoot, '--check', '--quiet');
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('generated/ is up to date');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'fails and names the stale file when a generated file was edited',
+    async () => {
+      const dir = await copyOfRepo();
+      expect((await generate(dir, '--check', '--quiet')).code).toBe(0);
+
+      await appendFile(path.join(dir, SCHEMA), 'export type HandEdited = true;\n');
+      const run = await generate(dir, '--check', '--quiet');
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('generated/ is stale');
+      expect(run.stderr).toContain(SCHEMA);
+      expect(run.stderr).not.toContain(OPENAPI);
+      expect(run.stdout).not.toContain('up to date');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'fails when the vendor adds a plan id; `generate` alone brings generated/ up to date',
+    async () => {
+      const dir = await copyOfRepo();
+      const NEW_PLAN = 'confluent-cloud-annual-commit-prod';
+      const vendor = parseYaml(await readFile(path.join(dir, VENDOR), 'utf8')) as unknown;
+      expect(addPlanId(vendor, NEW_PLAN)).toBeGreaterThan(0);
+      await writeFile(path.join(dir, VENDOR), stringifyYaml(vendor));
+
+      const stale = await generate(dir, '--check', '--quiet');
+      expect(stale.code).toBe(1);
+      expect(stale.stderr).toContain(SCHEMA);
+      expect(stale.stderr).toContain(OPENAPI);
+
+      const oldSchema = await readFile(path.join(dir, SCHEMA), 'utf8');
+      const oldOpenapi = JSON.parse(await readFile(path.join(dir, OPENAPI), 'utf8')) as unknown;
+      const written = await generate(dir, '--quiet');
+      expect(written.stderr).toBe('');
+      expect(written.code).toBe(0);
+
+      const newSchema = await readFile(path.join(dir, SCHEMA), 'utf8');
+      const planLines = (text: string) => text.split('\n').filter((line) => /^\s*plan_id\??: /.test(line));
+      expect(planLines(newSchema).length).toBeGreaterThan(0);
+      expect(planLines(newSchema).length).toBe(planLines(oldSchema).length);
+      for (const line of planLines(newSchema)) expect(line).toContain(`"${NEW_PLAN}"`);
+      // The new enum value is the only difference in the normalised document.
+      const expected = structuredClone(oldOpenapi);
+      addPlanId(expected, NEW_PLAN);
+      expect(JSON.parse(await readFile(path.join(dir, OPENAPI), 'utf8'))).toEqual(expected);
+
+      const check = await generate(dir, '--check', '--quiet');
+      expect(check.code).toBe(0);
+      expect(check.stdout).toContain('generated/ is up to date');
+    },
+    TIMEOUT,
+  );
+});
