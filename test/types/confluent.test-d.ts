@@ -49,7 +49,11 @@ describe('Confluent request types', () => {
     provisioner.create({
       vendor: 'confluent',
       // @ts-expect-error: name is required
-      entitlement: { external_id: 'x', plan_id: 'confluent-cloud-payg-prod', product_id: 'confluent-cloud-for-apache-kafka' },
+      entitlement: {
+        external_id: 'x',
+        plan_id: 'confluent-cloud-payg-prod',
+        product_id: 'confluent-cloud-for-apache-kafka',
+      },
     });
     provisioner.create({
       vendor: 'confluent',

@@ -42,7 +42,7 @@ export function idFromLocation(location: string | null, base: URL, template: str
   const target = new URL(location, base);
   if (target.origin !== base.origin) return undefined;
   const [before, after] = template.split('{id}') as [string, string | undefined];
-  const prefix = base.pathname + before;
+  const prefix = base.pathname.replace(/\/+$/, '') + before;
   if (after === undefined || !target.pathname.startsWith(prefix) || !target.pathname.endsWith(after))
     return undefined;
   const encoded = target.pathname.slice(prefix.length, target.pathname.length - after.length);
