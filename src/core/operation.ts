@@ -7,7 +7,7 @@
 import { ExponentialBackoff, type IBackoff, noJitterGenerator } from 'cockatiel';
 import { EntitlementError, isEntitlementError } from './errors.ts';
 import type { Emit } from './events.ts';
-import { sleep, throwIfAborted } from './signals.ts';
+import { attemptSignal, sleep, throwIfAborted } from './signals.ts';
 import type {
   CallMeta,
   CallOptions,
@@ -119,14 +119,15 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
       throwIfAborted(vendor, 'wait', options.signal);
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw this.#deadlineError(timeoutMs);
-      const deadlineSignal = AbortSignal.timeout(remaining);
-      const signal = options.signal ? AbortSignal.any([options.signal, deadlineSignal]) : deadlineSignal;
+      const attempt = attemptSignal(options.signal, remaining);
       let status: OperationStatus<V, Raw>;
       try {
-        status = await this.poll({ ...options.pollOptions, signal });
+        status = await this.poll({ ...options.pollOptions, signal: attempt.signal });
       } catch (error) {
-        if (deadlineSignal.aborted && !options.signal?.aborted) throw this.#deadlineError(timeoutMs, error);
+        if (attempt.timedOut()) throw this.#deadlineError(timeoutMs, error);
         throw error;
+      } finally {
+        attempt.dispose();
       }
       const elapsedMs = Date.now() - started;
       emit({ type: 'poll', operation: 'wait', polls: this.#polls, done: status.done, elapsedMs });

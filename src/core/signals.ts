@@ -6,17 +6,35 @@ export interface AttemptSignal {
   signal: AbortSignal;
   /** True when the attempt's own timeout fired (not the caller's signal). */
   timedOut(): boolean;
+  /** Clears the timer and the listener on the caller's signal; call it when the attempt is over. */
+  dispose(): void;
 }
 
-/** The caller's signal combined with a timeout for one request. */
+/**
+ * The caller's signal combined with a timeout for one request. The timer is cleared by `dispose`,
+ * so bulk work does not keep one pending timer per finished request (AbortSignal.timeout would).
+ */
 export function attemptSignal(parent: AbortSignal | undefined, timeoutMs: number | undefined): AttemptSignal {
-  const signals: AbortSignal[] = [];
-  if (parent) signals.push(parent);
-  const timeout =
-    timeoutMs !== undefined && Number.isFinite(timeoutMs) ? AbortSignal.timeout(timeoutMs) : undefined;
-  if (timeout) signals.push(timeout);
-  const signal = signals.length === 0 ? new AbortController().signal : AbortSignal.any(signals);
-  return { signal, timedOut: () => timeout?.aborted === true && parent?.aborted !== true };
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer =
+    timeoutMs !== undefined && Number.isFinite(timeoutMs)
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+        }, timeoutMs)
+      : undefined;
+  const forward = () => controller.abort(parent?.reason);
+  if (parent?.aborted) forward();
+  else parent?.addEventListener('abort', forward, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut && parent?.aborted !== true,
+    dispose: () => {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', forward);
+    },
+  };
 }
 
 export function cancelledError(vendor: string, operation: string, signal: AbortSignal): EntitlementError {

@@ -85,6 +85,7 @@ class ConfluentAdapter implements ConfluentProvisioner {
   readonly #auth: Authorizer;
   readonly #emit: Emit;
   readonly #options: ConfluentOptions;
+  readonly #userAgent: string;
 
   constructor(options: ConfluentOptions) {
     if (typeof options !== 'object' || options === null) throw invalidArgument('options are required');
@@ -92,6 +93,7 @@ class ConfluentAdapter implements ConfluentProvisioner {
     this.#auth = new Authorizer(options.credentials);
     this.#base = parseBaseUrl(options.baseUrl);
     this.#emit = createEmitter(CONFLUENT, options.onEvent);
+    this.#userAgent = options.userAgent ? `${USER_AGENT} ${options.userAgent}` : USER_AGENT;
     retrySettings(options.maxRetries);
     this.#client = createClient<paths>({
       baseUrl: this.#base.href.replace(/\/$/, ''),
@@ -289,77 +291,18 @@ class ConfluentAdapter implements ConfluentProvisioner {
     operation: string,
     options: CallOptions,
     subject: string,
-    send: (init: {
-      signal: AbortSignal;
-      headers: Record<string, string>;
-      middleware: Middleware[];
-    }) => Promise<Sent<D>>,
+    send: Send<D>,
     passThrough: readonly number[] = [],
   ): Promise<Exchanged<D>> {
-    const started = performance.now();
-    const emit = this.#emit;
-    let attempts = 0;
-    let requestId: string | undefined;
-    let httpStatus: number | undefined;
-    const meta = (): CallMeta => {
-      const value: CallMeta = { vendor: CONFLUENT, attempts, durationMs: performance.now() - started };
-      if (requestId !== undefined) value.requestId = requestId;
-      if (httpStatus !== undefined) value.httpStatus = httpStatus;
-      return value;
-    };
-    emit({ type: 'request', operation });
+    const trace = new CallTrace(operation, subject, this.#emit);
+    this.#emit({ type: 'request', operation });
     const settings = retrySettings(options.maxRetries ?? this.#options.maxRetries);
     try {
       const sent = await withRetries(
-        { vendor: CONFLUENT, operation, settings, signal: options.signal, emit },
+        { vendor: CONFLUENT, operation, settings, signal: options.signal, emit: this.#emit },
         async () => {
           for (let refreshed = false; ; refreshed = true) {
-            attempts++;
-            const attempt = attempts;
-            const { signal, timedOut } = attemptSignal(
-              options.signal,
-              options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-            );
-            const authorization = await this.#auth.header({ forceRefresh: refreshed, signal });
-            const userAgent = this.#options.userAgent
-              ? `${USER_AGENT} ${this.#options.userAgent}`
-              : USER_AGENT;
-            const headers = { ...options.headers, Authorization: authorization, 'User-Agent': userAgent };
-            const sentAt = performance.now();
-            requestId = undefined;
-            httpStatus = undefined;
-            const observe: Middleware = {
-              onResponse({ response }) {
-                requestId = response.headers.get('x-request-id') ?? undefined;
-                httpStatus = response.status;
-                emit({
-                  type: 'response',
-                  operation,
-                  attempt,
-                  httpStatus,
-                  ...(requestId === undefined ? {} : { requestId }),
-                  durationMs: performance.now() - sentAt,
-                });
-              },
-            };
-            emit({
-              type: 'attempt',
-              operation,
-              attempt,
-              method: operation === 'create' ? 'POST' : 'GET',
-              url: subject,
-            });
-            let result: Sent<D>;
-            try {
-              result = await send({ signal, headers, middleware: [observe] });
-            } catch (error) {
-              throw errorFromTransport(error, {
-                operation,
-                attempts,
-                timedOut: timedOut(),
-                cancelled: options.signal?.aborted === true,
-              }).with(requestId === undefined ? {} : { requestId, httpStatus });
-            }
+            const result = await this.#attempt(trace, options, send, refreshed);
             const { response } = result;
             if (response.ok || passThrough.includes(response.status)) return result;
             if (response.status === 401 && this.#auth.refreshable && !refreshed) continue;
@@ -368,43 +311,148 @@ class ConfluentAdapter implements ConfluentProvisioner {
               status: response.status,
               headers: response.headers,
               body: result.error,
-              attempts,
+              attempts: trace.attempts,
               subject,
             });
           }
         },
       );
-      const value = meta();
-      emit({
-        type: 'done',
-        operation,
-        attempts: value.attempts,
-        durationMs: value.durationMs,
-        ...(requestId === undefined ? {} : { requestId }),
-      });
-      return { ...sent, meta: value };
+      return { ...sent, meta: trace.done() };
     } catch (error) {
-      const value = meta();
-      const failure = isEntitlementError(error)
-        ? error.with({ attempts: value.attempts })
-        : new EntitlementError({
-            kind: 'internal',
-            vendor: CONFLUENT,
-            message: String(error),
-            attempts,
-            cause: error,
-          });
-      emit({
-        type: 'error',
-        operation,
-        attempts: value.attempts,
-        durationMs: value.durationMs,
-        errorKind: failure.kind,
-        message: failure.message,
-        ...(failure.requestId === undefined ? {} : { requestId: failure.requestId }),
-      });
-      throw failure;
+      throw trace.failed(error);
     }
+  }
+
+  /** One HTTP request, with its own timeout. */
+  async #attempt<D>(
+    trace: CallTrace,
+    options: CallOptions,
+    send: Send<D>,
+    refreshed: boolean,
+  ): Promise<Sent<D>> {
+    const attempt = trace.begin(trace.operation === 'create' ? 'POST' : 'GET');
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const { signal, timedOut, dispose } = attemptSignal(options.signal, timeoutMs);
+    try {
+      const authorization = await this.#auth.header({ forceRefresh: refreshed, signal });
+      const headers = { ...options.headers, Authorization: authorization, 'User-Agent': this.#userAgent };
+      return await send({ signal, headers, middleware: [trace.observer(attempt)] });
+    } catch (error) {
+      if (isEntitlementError(error)) throw error;
+      throw errorFromTransport(error, {
+        operation: trace.operation,
+        attempts: trace.attempts,
+        timedOut: timedOut(),
+        cancelled: options.signal?.aborted === true,
+      }).with(
+        trace.requestId === undefined ? {} : { requestId: trace.requestId, httpStatus: trace.httpStatus },
+      );
+    } finally {
+      dispose();
+    }
+  }
+}
+
+type Send<D> = (init: {
+  signal: AbortSignal;
+  headers: Record<string, string>;
+  middleware: Middleware[];
+}) => Promise<Sent<D>>;
+
+/** What one logical call has sent and seen so far: attempts, the last status and request id, timings, events. */
+class CallTrace {
+  readonly operation: string;
+  readonly #subject: string;
+  readonly #emit: Emit;
+  readonly #started = performance.now();
+  attempts = 0;
+  requestId: string | undefined;
+  httpStatus: number | undefined;
+
+  constructor(operation: string, subject: string, emit: Emit) {
+    this.operation = operation;
+    this.#subject = subject;
+    this.#emit = emit;
+  }
+
+  begin(method: string): number {
+    this.attempts++;
+    this.requestId = undefined;
+    this.httpStatus = undefined;
+    this.#emit({
+      type: 'attempt',
+      operation: this.operation,
+      attempt: this.attempts,
+      method,
+      url: this.#subject,
+    });
+    return this.attempts;
+  }
+
+  /** An openapi-fetch middleware that records the response before its body is parsed. */
+  observer(attempt: number): Middleware {
+    const sentAt = performance.now();
+    return {
+      onResponse: ({ response }) => {
+        this.requestId = response.headers.get('x-request-id') ?? undefined;
+        this.httpStatus = response.status;
+        this.#emit({
+          type: 'response',
+          operation: this.operation,
+          attempt,
+          httpStatus: response.status,
+          ...(this.requestId === undefined ? {} : { requestId: this.requestId }),
+          durationMs: performance.now() - sentAt,
+        });
+      },
+    };
+  }
+
+  meta(): CallMeta {
+    const value: CallMeta = {
+      vendor: CONFLUENT,
+      attempts: this.attempts,
+      durationMs: performance.now() - this.#started,
+    };
+    if (this.requestId !== undefined) value.requestId = this.requestId;
+    if (this.httpStatus !== undefined) value.httpStatus = this.httpStatus;
+    return value;
+  }
+
+  done(): CallMeta {
+    const meta = this.meta();
+    const { attempts, durationMs, requestId } = meta;
+    this.#emit({
+      type: 'done',
+      operation: this.operation,
+      attempts,
+      durationMs,
+      ...(requestId ? { requestId } : {}),
+    });
+    return meta;
+  }
+
+  failed(error: unknown): EntitlementError {
+    const { attempts, durationMs } = this.meta();
+    const failure = isEntitlementError(error)
+      ? error.with({ attempts })
+      : new EntitlementError({
+          kind: 'internal',
+          vendor: CONFLUENT,
+          message: String(error),
+          attempts,
+          cause: error,
+        });
+    this.#emit({
+      type: 'error',
+      operation: this.operation,
+      attempts,
+      durationMs,
+      errorKind: failure.kind,
+      message: failure.message,
+      ...(failure.requestId === undefined ? {} : { requestId: failure.requestId }),
+    });
+    return failure;
   }
 }
 
