@@ -133,6 +133,27 @@ export function dropNonUriExamples(doc: JsonObject): number {
   return changes;
 }
 
+/**
+ * A property that is only a `$ref` to a `readOnly` schema (the full spec's `metadata`) becomes
+ * `allOf: [$ref]` with `readOnly: true`: OpenAPI 3.0 ignores siblings of `$ref` and
+ * openapi-typescript does not look through the reference, so the property would otherwise be
+ * accepted in request bodies.
+ */
+export function markReadOnlyReferences(doc: JsonObject): number {
+  let changes = 0;
+  visitSchemas(doc, (schema) => {
+    if (!isObject(schema.properties)) return;
+    for (const [name, property] of Object.entries(schema.properties)) {
+      if (!isObject(property) || typeof property.$ref !== 'string' || Object.keys(property).length !== 1)
+        continue;
+      if (derefSchema(doc, property)?.readOnly !== true) continue;
+      schema.properties[name] = { allOf: [{ $ref: property.$ref }], readOnly: true };
+      changes++;
+    }
+  });
+  return changes;
+}
+
 /** In order: hoisting must run before dropping undefined names and before marking bodies required. */
 export const normalizations: readonly Normalization[] = [
   {
@@ -159,6 +180,11 @@ export const normalizations: readonly Normalization[] = [
     name: 'drop-non-uri-examples',
     description: 'remove examples of format: uri that are not URIs',
     apply: dropNonUriExamples,
+  },
+  {
+    name: 'mark-read-only-references',
+    description: 'carry readOnly of a referenced schema onto the property that references it',
+    apply: markReadOnlyReferences,
   },
 ];
 

@@ -256,6 +256,17 @@ describe('the generated schema.ts', () => {
         organization: { id: 'org-1', related: 'https://api.confluent.cloud/org/v2/organizations/org-1' },
       };
     `,
+    'read-only-reference.ts': `
+      import type { operations, Writable } from './schema.ts';
+      type CreateBody = Writable<operations['createPartnerV2Entitlement']['requestBody']['content']['application/json']>;
+      export const body: CreateBody = {
+        external_id: 'x',
+        name: 'x',
+        plan_id: 'confluent-cloud-payg-prod',
+        product_id: 'confluent-cloud-kafka-service-azure',
+        metadata: { self: 'https://api.confluent.cloud/partner/v2/entitlements/x' },
+      };
+    `,
   };
   let diagnostics: Map<string, string[]>;
 
@@ -308,6 +319,12 @@ describe('the generated schema.ts', () => {
     const errors = diagnostics.get('missing-name.ts') ?? [];
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.join('\n')).toContain("Property 'name' is missing");
+  });
+
+  it('rejects a field that references a readOnly shared schema (metadata) in a request body', () => {
+    const errors = diagnostics.get('read-only-reference.ts') ?? [];
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.join('\n')).toContain('metadata');
   });
 
   it('rejects a readOnly field in a request body', () => {
