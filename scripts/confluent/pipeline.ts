@@ -31,7 +31,9 @@ export async function bundleSpec(specPath: string): Promise<JsonObject> {
   });
   const fatal = problems.filter((problem) => problem.severity === 'error');
   if (fatal.length > 0) {
-    throw new Error(`cannot bundle ${specPath}: ${fatal.map((problem) => problem.message).join('; ')}`);
+    throw new Error(
+      `cannot bundle ${specPath}: ${[...new Set(fatal.map((problem) => problem.message))].join('; ')}`,
+    );
   }
   const parsed: unknown = result.parsed;
   if (!isObject(parsed) || typeof parsed.openapi !== 'string' || !parsed.openapi.startsWith('3.')) {

@@ -264,7 +264,7 @@ describe('the generated schema.ts', () => {
         name: 'x',
         plan_id: 'confluent-cloud-payg-prod',
         product_id: 'confluent-cloud-kafka-service-azure',
-        metadata: { self: 'https://api.confluent.cloud/partner/v2/entitlements/x' },
+        metadata: {},
       };
     `,
   };
