@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { confluentCodegen } from './confluent/config.ts';
 import { generateConfluent } from './confluent/pipeline.ts';
+import { channelCodegen } from './google/config.ts';
+import { generateChannel } from './google/pipeline.ts';
 import { staleFiles, writeFiles } from './lib/output.ts';
 
 const { values } = parseArgs({
@@ -19,13 +21,17 @@ const confluent = await generateConfluent({
   ...confluentCodegen,
   spec: values['confluent-spec'] ?? confluentCodegen.spec,
 });
-const files = new Map([...confluent.files]);
+const channel = generateChannel(channelCodegen);
+const files = new Map([...confluent.files, ...channel.files]);
 
 if (!values.quiet) {
   const applied = Object.entries(confluent.report)
     .map(([name, count]) => `${name}=${count}`)
     .join(' ');
   console.log(`confluent: normalisations ${applied}`);
+  console.log(
+    `google: kept ${channel.kept} proto types for CreateEntitlement and google.longrunning.Operations`,
+  );
 }
 
 if (values.check) {
