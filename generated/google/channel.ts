@@ -48,6 +48,11 @@ export type Entitlement_ProvisioningState = 'PROVISIONING_STATE_UNSPECIFIED' | '
 /** `google.cloud.channel.v1.Entitlement.SuspensionReason` */
 export type Entitlement_SuspensionReason = 'SUSPENSION_REASON_UNSPECIFIED' | 'RESELLER_INITIATED' | 'TRIAL_ENDED' | 'RENEWAL_WITH_TYPE_CANCEL' | 'PENDING_TOS_ACCEPTANCE' | 'OTHER';
 
+/** `google.cloud.channel.v1.GetEntitlementRequest` */
+export interface GetEntitlementRequest {
+  name?: string | null;
+}
+
 /** `google.cloud.channel.v1.OperationMetadata` */
 export interface OperationMetadata {
   operationType?: OperationMetadata_OperationType | number | null;

@@ -7,9 +7,12 @@ export const channelCodegen = {
     'google/rpc/error_details.proto',
   ],
   outDir: 'generated/google',
-  /** Methods kept, by full name; a service listed with '*' keeps all of its methods. */
+  /**
+   * Methods kept, by full name; a service listed with '*' keeps all of its methods. GetEntitlement
+   * is there for the contract's `get` (reading an entitlement by name).
+   */
   methods: {
-    'google.cloud.channel.v1.CloudChannelService': ['CreateEntitlement'],
+    'google.cloud.channel.v1.CloudChannelService': ['CreateEntitlement', 'GetEntitlement'],
     'google.longrunning.Operations': ['*'],
   } as Record<string, readonly string[]>,
   /**
