@@ -1,3 +1,4 @@
+export { CallTrace, type ResponseFacts } from './call-trace.ts';
 export {
   EntitlementError,
   type EntitlementErrorInit,

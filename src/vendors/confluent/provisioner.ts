@@ -12,6 +12,7 @@ import {
   attemptSignal,
   type CallMeta,
   type CallOptions,
+  CallTrace,
   type CommonAdapterOptions,
   createEmitter,
   createOperation,
@@ -294,8 +295,7 @@ class ConfluentAdapter implements ConfluentProvisioner {
     send: Send<D>,
     passThrough: readonly number[] = [],
   ): Promise<Exchanged<D>> {
-    const trace = new CallTrace(operation, subject, this.#emit);
-    this.#emit({ type: 'request', operation });
+    const trace = new CallTrace(CONFLUENT, operation, subject, this.#emit);
     const settings = retrySettings(options.maxRetries ?? this.#options.maxRetries);
     try {
       const sent = await withRetries(
@@ -330,13 +330,19 @@ class ConfluentAdapter implements ConfluentProvisioner {
     send: Send<D>,
     refreshed: boolean,
   ): Promise<Sent<D>> {
-    const attempt = trace.begin(trace.operation === 'create' ? 'POST' : 'GET');
+    trace.begin(trace.operation === 'create' ? 'POST' : 'GET');
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const { signal, timedOut, dispose } = attemptSignal(options.signal, timeoutMs);
     try {
       const authorization = await this.#auth.header({ forceRefresh: refreshed, signal });
       const headers = { ...options.headers, Authorization: authorization, 'User-Agent': this.#userAgent };
-      return await send({ signal, headers, middleware: [trace.observer(attempt)] });
+      const observe: Middleware = {
+        onResponse: ({ response }) => {
+          const requestId = response.headers.get('x-request-id') ?? undefined;
+          trace.responded({ httpStatus: response.status, ...(requestId === undefined ? {} : { requestId }) });
+        },
+      };
+      return await send({ signal, headers, middleware: [observe] });
     } catch (error) {
       if (isEntitlementError(error)) throw error;
       throw errorFromTransport(error, {
@@ -344,9 +350,7 @@ class ConfluentAdapter implements ConfluentProvisioner {
         attempts: trace.attempts,
         timedOut: timedOut(),
         cancelled: options.signal?.aborted === true,
-      }).with(
-        trace.requestId === undefined ? {} : { requestId: trace.requestId, httpStatus: trace.httpStatus },
-      );
+      }).with(trace.last);
     } finally {
       dispose();
     }
@@ -358,103 +362,6 @@ type Send<D> = (init: {
   headers: Record<string, string>;
   middleware: Middleware[];
 }) => Promise<Sent<D>>;
-
-/** What one logical call has sent and seen so far: attempts, the last status and request id, timings, events. */
-class CallTrace {
-  readonly operation: string;
-  readonly #subject: string;
-  readonly #emit: Emit;
-  readonly #started = performance.now();
-  attempts = 0;
-  requestId: string | undefined;
-  httpStatus: number | undefined;
-
-  constructor(operation: string, subject: string, emit: Emit) {
-    this.operation = operation;
-    this.#subject = subject;
-    this.#emit = emit;
-  }
-
-  begin(method: string): number {
-    this.attempts++;
-    this.requestId = undefined;
-    this.httpStatus = undefined;
-    this.#emit({
-      type: 'attempt',
-      operation: this.operation,
-      attempt: this.attempts,
-      method,
-      url: this.#subject,
-    });
-    return this.attempts;
-  }
-
-  /** An openapi-fetch middleware that records the response before its body is parsed. */
-  observer(attempt: number): Middleware {
-    const sentAt = performance.now();
-    return {
-      onResponse: ({ response }) => {
-        this.requestId = response.headers.get('x-request-id') ?? undefined;
-        this.httpStatus = response.status;
-        this.#emit({
-          type: 'response',
-          operation: this.operation,
-          attempt,
-          httpStatus: response.status,
-          ...(this.requestId === undefined ? {} : { requestId: this.requestId }),
-          durationMs: performance.now() - sentAt,
-        });
-      },
-    };
-  }
-
-  meta(): CallMeta {
-    const value: CallMeta = {
-      vendor: CONFLUENT,
-      attempts: this.attempts,
-      durationMs: performance.now() - this.#started,
-    };
-    if (this.requestId !== undefined) value.requestId = this.requestId;
-    if (this.httpStatus !== undefined) value.httpStatus = this.httpStatus;
-    return value;
-  }
-
-  done(): CallMeta {
-    const meta = this.meta();
-    const { attempts, durationMs, requestId } = meta;
-    this.#emit({
-      type: 'done',
-      operation: this.operation,
-      attempts,
-      durationMs,
-      ...(requestId ? { requestId } : {}),
-    });
-    return meta;
-  }
-
-  failed(error: unknown): EntitlementError {
-    const { attempts, durationMs } = this.meta();
-    const failure = isEntitlementError(error)
-      ? error.with({ attempts })
-      : new EntitlementError({
-          kind: 'internal',
-          vendor: CONFLUENT,
-          message: String(error),
-          attempts,
-          cause: error,
-        });
-    this.#emit({
-      type: 'error',
-      operation: this.operation,
-      attempts,
-      durationMs,
-      errorKind: failure.kind,
-      message: failure.message,
-      ...(failure.requestId === undefined ? {} : { requestId: failure.requestId }),
-    });
-    return failure;
-  }
-}
 
 export function createConfluentProvisioner(options: ConfluentOptions): ConfluentProvisioner {
   return new ConfluentAdapter(options);
