@@ -24,7 +24,14 @@ export type ProvisionerEvent =
       durationMs: number;
     })
   | (EventBase & { type: 'retry'; attempt: number; delayMs: number; errorKind: ErrorKind; message: string })
-  | (EventBase & { type: 'poll'; polls: number; done: boolean; elapsedMs: number })
+  | (EventBase & {
+      type: 'poll';
+      polls: number;
+      done: boolean;
+      elapsedMs: number;
+      /** When not done: the pause before the next poll. */
+      nextDelayMs?: number;
+    })
   | (EventBase & { type: 'done'; attempts: number; durationMs: number; requestId?: string })
   | (EventBase & {
       type: 'error';

@@ -130,11 +130,21 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
         attempt.dispose();
       }
       const elapsedMs = Date.now() - started;
-      emit({ type: 'poll', operation: 'wait', polls: this.#polls, done: status.done, elapsedMs });
-      if (status.done) return this.#result();
-      options.onProgress?.({ ...status, progress: { ...status.progress, polls: this.#polls, elapsedMs } });
+      if (status.done) {
+        emit({ type: 'poll', operation: 'wait', polls: this.#polls, done: true, elapsedMs });
+        return this.#result();
+      }
       backoff = backoff ? backoff.next(undefined) : schedule.next();
       const pause = Math.min(backoff.duration, deadline - Date.now());
+      emit({
+        type: 'poll',
+        operation: 'wait',
+        polls: this.#polls,
+        done: false,
+        elapsedMs,
+        nextDelayMs: Math.max(0, pause),
+      });
+      options.onProgress?.({ ...status, progress: { ...status.progress, polls: this.#polls, elapsedMs } });
       if (pause <= 0) throw this.#deadlineError(timeoutMs);
       await sleep(pause, vendor, 'wait', options.signal);
     }

@@ -18,8 +18,8 @@ export interface ContractFixture<Req, Ref> {
   invalidRequest(): Req;
   /** The idempotency key to pass for a request (some vendors derive it from the request). */
   idempotencyKey(request: Req, seed: string): string;
-  /** What a created entitlement must report for the request. */
-  expected(request: Req): { product: string; plan: string };
+  /** What a created entitlement must report for the request (what the request determines). */
+  expected(request: Req): Partial<{ product: string; plan: string }>;
   refOf(entitlement: Entitlement): Ref;
   /** A well-formed reference to nothing. */
   missingRef(): Ref;

@@ -48,7 +48,9 @@ describe('operation handle', () => {
     expect(op.done).toBe(true);
     expect(polls).toBe(4);
     expect(progress).toEqual([1, 2, 3]);
-    expect(events.filter((e) => e.type === 'poll')).toHaveLength(4);
+    const pollEvents = events.flatMap((e) => (e.type === 'poll' ? [e] : []));
+    // 1 ms, doubling, capped at 5 ms; no pause after the last poll.
+    expect(pollEvents.map((e) => e.nextDelayMs)).toEqual([1, 2, 4, undefined]);
   });
 
   it('poll() asks once and never waits', async () => {
