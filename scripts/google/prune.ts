@@ -22,6 +22,8 @@ export function reachableTypes(root: protobuf.Root, spec: PruneSpec): Set<string
     if (keep.has(name)) return;
     keep.add(name);
     queue.push(object);
+    // A nested type lives inside its enclosing message: pruneJson drops an unkept message whole.
+    if (object.parent instanceof protobuf.Type) add(object.parent);
   };
   for (const [serviceName, methods] of Object.entries(spec.methods)) {
     const service = root.lookupService(serviceName);
