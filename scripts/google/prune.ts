@@ -27,6 +27,10 @@ export function reachableTypes(root: protobuf.Root, spec: PruneSpec): Set<string
   };
   for (const [serviceName, methods] of Object.entries(spec.methods)) {
     const service = root.lookupService(serviceName);
+    const unknown = methods.filter((name) => name !== '*' && !(name in service.methods));
+    if (unknown.length > 0) {
+      throw new Error(`${serviceName} has no method ${unknown.join(', ')}: check scripts/google/config.ts`);
+    }
     for (const method of Object.values(service.methods)) {
       if (!methods.includes('*') && !methods.includes(method.name)) continue;
       method.resolve();

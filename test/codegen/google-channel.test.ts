@@ -249,6 +249,12 @@ describe('reachableTypes', () => {
     expect(keep).toContain('demo.v1.CreateThingResult');
     expect(keep).not.toContain('demo.v1.PingRequest');
   });
+
+  it('fails loudly for a method name the service does not have (a typo in config.ts)', () => {
+    expect(() =>
+      reachableTypes(demoRoot(), { ...SPEC, methods: { 'demo.v1.Things': ['CreateThing', 'CreateThnig'] } }),
+    ).toThrow(/demo\.v1\.Things has no method CreateThnig/);
+  });
 });
 
 describe('pruneJson', () => {
