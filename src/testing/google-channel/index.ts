@@ -1,0 +1,24 @@
+export type { ChannelCallRecord } from './calls.ts';
+export {
+  type ChannelCompletion,
+  type ChannelCustomer,
+  type ChannelOffer,
+  type ChannelOperationSnapshot,
+  DEFAULT_CHANNEL_COMPLETION,
+  DEFAULT_CHANNEL_CUSTOMERS,
+  DEFAULT_CHANNEL_OFFERS,
+} from './defaults.ts';
+export type { ChannelEntitlementJson, ChannelMethod, ChannelOperationJson, JsonOf } from './descriptor.ts';
+export { type ChannelEmulator, type ChannelEmulatorOptions, startChannelEmulator } from './emulator.ts';
+export type { CodeName, RestErrorBody } from './errors.ts';
+export type {
+  ChannelCallFault,
+  ChannelDropAfterCreateFault,
+  ChannelFailOperationFault,
+  ChannelFault,
+  ChannelLatencyFault,
+  ChannelTransport,
+  ChannelUnavailableFault,
+  PendingChannelFault,
+} from './faults.ts';
+export type { ChannelQuota } from './quota.ts';
