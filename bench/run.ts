@@ -17,6 +17,7 @@ import {
   type ConfluentEntitlementInput,
   createConfluentProvisioner,
 } from '../src/vendors/confluent/index.ts';
+import { benchGoogle } from './google.ts';
 
 const TOKEN = 'emulator-token';
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 400);
@@ -171,3 +172,4 @@ try {
 } finally {
   await emulator.close();
 }
+await benchGoogle(Math.max(50, Math.floor(iterations / 4)));

@@ -33,6 +33,7 @@ import {
   ChannelClient,
   type ChannelClientLike,
   type ChannelClientOptions,
+  DEFAULT_ENDPOINT,
   type OperationLike,
   type Transport,
 } from './channel-client.ts';
@@ -118,13 +119,14 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
   constructor(options: GoogleChannelOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalidArgument('options must be an object');
     retrySettings(options.maxRetries);
-    if (options.insecure && options.apiEndpoint !== undefined && !isLoopback(options.apiEndpoint)) {
-      throw invalidArgument(
-        `insecure (plain-text) transport is refused for ${options.apiEndpoint}: it is for loopback emulators only`,
-      );
-    }
     if (options.apiEndpoint?.includes(':') && !options.apiEndpoint.startsWith('[')) {
       throw invalidArgument('apiEndpoint is a host name only: give the port in the port option');
+    }
+    const host = options.apiEndpoint ?? DEFAULT_ENDPOINT;
+    if (options.insecure && !isLoopback(host)) {
+      throw invalidArgument(
+        `insecure (plain-text) transport is refused for ${host}: it is for loopback emulators only`,
+      );
     }
     this.#options = options;
     this.#emit = createEmitter(GOOGLE_CHANNEL, options.onEvent);
@@ -213,7 +215,7 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
       };
     if (raw.error && (raw.error.code ?? 0) !== 0) throw errorFromOperationStatus(raw.error, name, token);
     const response = unpackAny(raw.response);
-    if (!response || response.type !== 'google.cloud.channel.v1.Entitlement') {
+    if (response?.type !== 'google.cloud.channel.v1.Entitlement') {
       throw new EntitlementError({
         kind: 'internal',
         vendor: GOOGLE_CHANNEL,
@@ -290,6 +292,8 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
           trace.begin(operation);
           const callOptions: ChannelCallOptions = {
             timeout: options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+            // gax must not retry underneath: this layer retries (DESIGN section 4).
+            retry: null,
             ...(options.headers ? { otherArgs: { headers: { ...options.headers } } } : {}),
           };
           try {

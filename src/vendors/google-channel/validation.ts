@@ -13,11 +13,17 @@ export function invalidArgument(message: string, details: readonly unknown[] = [
   return new EntitlementError({ kind: 'invalid-argument', vendor: GOOGLE_CHANNEL, message, details });
 }
 
+/** An invalid field, reported like google.rpc.BadRequest's field violations. */
+function invalidField(field: string, description: string): EntitlementError {
+  return invalidArgument(description, [{ field, description }]);
+}
+
 const show = (value: unknown) => JSON.stringify(typeof value === 'string' ? value.slice(0, 120) : value);
 
 export function checkParent(parent: unknown): string {
   if (typeof parent !== 'string' || !PARENT.test(parent)) {
-    throw invalidArgument(
+    throw invalidField(
+      'parent',
       `parent ${show(parent)} is not a customer name: expected accounts/{account}/customers/{customer}`,
     );
   }
@@ -26,7 +32,8 @@ export function checkParent(parent: unknown): string {
 
 export function checkEntitlementName(name: unknown): string {
   if (typeof name !== 'string' || !ENTITLEMENT.test(name)) {
-    throw invalidArgument(
+    throw invalidField(
+      'name',
       `${show(name)} is not an entitlement name: expected accounts/{account}/customers/{customer}/entitlements/{entitlement}`,
     );
   }
@@ -35,7 +42,7 @@ export function checkEntitlementName(name: unknown): string {
 
 export function checkOperationName(name: unknown): string {
   if (typeof name !== 'string' || !OPERATION.test(name) || name.includes('..')) {
-    throw invalidArgument(`${show(name)} is not a Cloud Channel operation name (operations/{id})`);
+    throw invalidField('operation', `${show(name)} is not a Cloud Channel operation name (operations/{id})`);
   }
   return name;
 }
@@ -47,7 +54,8 @@ export function checkCreateRequest(request: unknown): GoogleChannelCreateRequest
     request === null ||
     (request as { vendor?: unknown }).vendor !== GOOGLE_CHANNEL
   ) {
-    throw invalidArgument(
+    throw invalidField(
+      'vendor',
       'a Cloud Channel create request is { vendor: "google-channel", parent, entitlement: { offer, ... } }',
     );
   }
@@ -55,16 +63,17 @@ export function checkCreateRequest(request: unknown): GoogleChannelCreateRequest
   const parent = checkParent(candidate.parent);
   const entitlement = candidate.entitlement;
   if (typeof entitlement !== 'object' || entitlement === null)
-    throw invalidArgument('entitlement is required');
+    throw invalidField('entitlement', 'entitlement is required');
   const offer = OFFER.exec(typeof entitlement.offer === 'string' ? entitlement.offer : '');
   if (!offer) {
-    throw invalidArgument(
+    throw invalidField(
+      'entitlement.offer',
       `entitlement.offer ${show(entitlement.offer)} is not an offer name: expected accounts/{account}/offers/{offer}`,
     );
   }
   const parameters = entitlement.parameters ?? [];
   if (!Array.isArray(parameters))
-    throw invalidArgument('entitlement.parameters must be a list of { name, value }');
+    throw invalidField('entitlement.parameters', 'entitlement.parameters must be a list of { name, value }');
   const problems: string[] = [];
   parameters.forEach((parameter, index) => {
     if (typeof parameter?.name !== 'string' || parameter.name.length === 0)
