@@ -108,22 +108,45 @@ function stubFetch(baseUrl: string): typeof globalThis.fetch {
   };
 }
 
+const ROUNDS = 5;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * Runs every variant in ROUNDS rounds, rotating their order each round (so drift on a shared
+ * machine hits all of them alike), and reports the median of the per-round medians.
+ */
 async function measure(subject: Subject) {
   const rows: { operation: string; variant: string; p50Us: number }[] = [];
+  const perRound = Math.max(20, Math.ceil(iterations / ROUNDS));
   for (const [operation, variants] of Object.entries(cases(subject))) {
-    const bench = new Bench({
-      iterations,
-      warmupIterations: Math.ceil(iterations / 4),
-      time: 0,
-      warmupTime: 0,
-    });
-    for (const [variant, fn] of Object.entries(variants)) bench.add(variant, fn);
-    await bench.run();
-    for (const task of bench.tasks) {
-      const result = task.result;
-      if (result.state !== 'completed') throw new Error(`${operation}/${task.name}: ${result.state}`);
-      rows.push({ operation, variant: task.name, p50Us: result.latency.p50 * 1000 });
+    const entries = Object.entries(variants);
+    const samples = new Map<string, number[]>(entries.map(([name]) => [name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const bench = new Bench({
+        iterations: perRound,
+        warmupIterations: Math.ceil(perRound / 4),
+        time: 0,
+        warmupTime: 0,
+      });
+      for (let i = 0; i < entries.length; i++) {
+        const [variant, fn] = entries[(i + round) % entries.length] as [string, () => Promise<void>];
+        bench.add(variant, fn);
+      }
+      await bench.run();
+      for (const task of bench.tasks) {
+        const result = task.result;
+        if (result.state !== 'completed') throw new Error(`${operation}/${task.name}: ${result.state}`);
+        samples.get(task.name)?.push(result.latency.p50 * 1000);
+      }
     }
+    for (const [variant, values] of samples) rows.push({ operation, variant, p50Us: median(values) });
   }
   return rows;
 }
@@ -153,12 +176,10 @@ try {
   });
   const existingId = seeded.status.entitlement?.id ?? '';
   console.log(
-    `entitlement-provisioner bench: ${iterations} calls per case after ${Math.ceil(iterations / 4)} warm-up calls, medians, Node ${process.version}`,
+    `entitlement-provisioner bench: ${iterations} calls per case in ${ROUNDS} rounds (order rotated, warm-up each round), median of the rounds' medians, Node ${process.version}`,
   );
-  report(
-    'Confluent emulator on loopback (HTTP over 127.0.0.1):',
-    await measure({ label: 'emulator', fetch: globalThis.fetch, baseUrl: emulator.url, existingId }),
-  );
+  const loopback: Subject = { label: 'emulator', fetch: globalThis.fetch, baseUrl: emulator.url, existingId };
+  report('Confluent emulator on loopback (HTTP over 127.0.0.1):', await measure(loopback));
   const stubBase = 'https://api.confluent.cloud';
   report(
     'In-process fetch stub (no socket: client-side overhead only):',
