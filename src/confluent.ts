@@ -1,0 +1,2 @@
+/** `entitlement-provisioner/confluent`: the Confluent Cloud partner/v2 adapter. */
+export * from './vendors/confluent/index.ts';
