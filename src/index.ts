@@ -3,4 +3,15 @@
  * one interface.
  */
 export * from './core/index.ts';
+export {
+  type AdapterSource,
+  type AnyProvisioner,
+  type BuiltInVendors,
+  createProvisioner,
+  fromEnvironment,
+  type Provisioner,
+  type ProvisionerConfig,
+  type VendorId,
+  type VendorRegistry,
+} from './provisioner.ts';
 export * from './vendors/confluent/index.ts';
