@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
-import { Bench } from 'tinybench';
 import descriptor from '../generated/google/channel.json' with { type: 'json' };
 import { startChannelEmulator } from '../src/testing/index.ts';
 import { ChannelClient, createGoogleChannelProvisioner } from '../src/vendors/google-channel/index.ts';
+import { compare, median } from './harness.ts';
 
 const ACCOUNT = 'accounts/C0000001';
 const OFFER = `${ACCOUNT}/offers/OFFER-WORKSPACE-STARTER`;
@@ -20,14 +20,6 @@ type Unary = (
   request: unknown,
   callback: (error: grpc.ServiceError | null, response: { name: string; done: boolean }) => void,
 ) => void;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 export async function benchGoogle(iterations: number): Promise<void> {
   const total = iterations * 2 + 50;
@@ -100,19 +92,8 @@ export async function benchGoogle(iterations: number): Promise<void> {
       ).wait();
     },
   };
-  const bench = new Bench({
-    iterations,
-    warmupIterations: Math.ceil(iterations / 4),
-    time: 0,
-    warmupTime: 0,
-  });
-  for (const [name, fn] of Object.entries(cases)) bench.add(name, fn);
-  await bench.run();
-  const p50 = (name: string) => {
-    const result = bench.tasks.find((task) => task.name === name)?.result;
-    if (result?.state !== 'completed') throw new Error(`${name}: ${result?.state}`);
-    return result.latency.p50 * 1000;
-  };
+  const medians = await compare(cases, iterations);
+  const p50 = (name: string) => medians[name] ?? Number.NaN;
   const [raw, bare, lib] = [p50('raw grpc-js'), p50('bare gax'), p50('library')];
   console.log(
     '\nGoogle Cloud Channel emulator on loopback (gRPC), create + wait (CreateEntitlement, GetOperation until done):',

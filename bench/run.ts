@@ -10,7 +10,6 @@
  */
 
 import createClient from 'openapi-fetch';
-import { Bench } from 'tinybench';
 import type { paths } from '../generated/confluent/schema.ts';
 import { startConfluentEmulator } from '../src/testing/index.ts';
 import {
@@ -18,6 +17,7 @@ import {
   createConfluentProvisioner,
 } from '../src/vendors/confluent/index.ts';
 import { benchGoogle } from './google.ts';
+import { compare, ROUNDS } from './harness.ts';
 
 const TOKEN = 'emulator-token';
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 400);
@@ -108,45 +108,11 @@ function stubFetch(baseUrl: string): typeof globalThis.fetch {
   };
 }
 
-const ROUNDS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-/**
- * Runs every variant in ROUNDS rounds, rotating their order each round (so drift on a shared
- * machine hits all of them alike), and reports the median of the per-round medians.
- */
 async function measure(subject: Subject) {
   const rows: { operation: string; variant: string; p50Us: number }[] = [];
-  const perRound = Math.max(20, Math.ceil(iterations / ROUNDS));
   for (const [operation, variants] of Object.entries(cases(subject))) {
-    const entries = Object.entries(variants);
-    const samples = new Map<string, number[]>(entries.map(([name]) => [name, []]));
-    for (let round = 0; round < ROUNDS; round++) {
-      const bench = new Bench({
-        iterations: perRound,
-        warmupIterations: Math.ceil(perRound / 4),
-        time: 0,
-        warmupTime: 0,
-      });
-      for (let i = 0; i < entries.length; i++) {
-        const [variant, fn] = entries[(i + round) % entries.length] as [string, () => Promise<void>];
-        bench.add(variant, fn);
-      }
-      await bench.run();
-      for (const task of bench.tasks) {
-        const result = task.result;
-        if (result.state !== 'completed') throw new Error(`${operation}/${task.name}: ${result.state}`);
-        samples.get(task.name)?.push(result.latency.p50 * 1000);
-      }
-    }
-    for (const [variant, values] of samples) rows.push({ operation, variant, p50Us: median(values) });
+    for (const [variant, p50Us] of Object.entries(await compare(variants, iterations)))
+      rows.push({ operation, variant, p50Us });
   }
   return rows;
 }

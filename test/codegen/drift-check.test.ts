@@ -1,67 +1,14 @@
-/**
- * `npm run generate -- --check` (scripts/generate.ts) as CI runs it: passes on the committed tree,
- * fails naming the stale file when generated/ was edited by hand, and fails when the vendor YAML
- * changed until `npm run generate` is run; regenerating is then the only change needed.
- */
-import { spawn } from 'node:child_process';
-import { appendFile, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { isObject } from '../../scripts/lib/json.ts';
+import { copyOfRepo, generate, repoRoot } from './repo-copy.ts';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const NODE = path.join(repoRoot, 'node_modules/.bin/node');
 const SCHEMA = 'generated/confluent/schema.ts';
 const OPENAPI = 'generated/confluent/openapi.json';
 const VENDOR = 'openapi/confluent/openapi.yaml';
 const TIMEOUT = 30_000;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function generate(cwd: string, ...args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['scripts/generate.ts', ...args], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const copies: string[] = [];
-
-/** A copy of what `npm run generate` reads and writes, sharing the repository's node_modules. */
-async function copyOfRepo(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'drift-check-'));
-  copies.push(dir);
-  for (const entry of ['scripts', 'openapi', 'generated', 'package.json', 'redocly.yaml']) {
-    await cp(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
-  }
-  await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  return dir;
-}
-
-afterAll(async () => {
-  for (const dir of copies) await rm(dir, { recursive: true, force: true });
-});
 
 /** Adds `value` to every `plan_id` enum in the document; returns how many enums it changed. */
 function addPlanId(node: unknown, value: string): number {

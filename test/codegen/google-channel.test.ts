@@ -1,11 +1,4 @@
-/**
- * The Google Cloud Channel code generator (scripts/google): reachability, pruning and type emission
- * on tiny protos parsed inline, then the real generator on google-proto-files (what it keeps, what it
- * drops, how small the descriptor is, whether the emitted types compile), and `generate --check`
- * covering generated/google.
- */
-import { spawn } from 'node:child_process';
-import { appendFile, cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import protobuf from 'protobufjs';
@@ -16,9 +9,8 @@ import { emitTypes } from '../../scripts/google/emit-types.ts';
 import { generateChannel, loadProtos } from '../../scripts/google/pipeline.ts';
 import { type PruneSpec, pruneJson, reachableTypes } from '../../scripts/google/prune.ts';
 import type { JsonObject } from '../../scripts/lib/json.ts';
+import { copyOfRepo, generate } from './repo-copy.ts';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const NODE = path.join(repoRoot, 'node_modules/.bin/node');
 const TIMEOUT = 30_000;
 
 const tmpDirs: string[] = [];
@@ -664,42 +656,11 @@ export const request: CreateEntitlementRequest = { entitlement: { provisioningSt
 // generate --check covers generated/google
 // ---------------------------------------------------------------------------------------------
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function generate(cwd: string, ...args: string[]): Promise<Run> {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['scripts/generate.ts', ...args], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('generate --check on generated/google', () => {
   it(
     'fails naming channel.ts after a hand edit; `generate` restores it and --check passes again',
     async () => {
-      const dir = await tmpDir('google-drift-');
-      for (const entry of ['scripts', 'openapi', 'generated', 'package.json', 'redocly.yaml'])
-        await cp(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
-      await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+      const dir = await copyOfRepo('google-drift-');
       expect((await generate(dir, '--check', '--quiet')).code).toBe(0);
 
       await appendFile(path.join(dir, TS_FILE), 'export type HandEdited = true;\n');

@@ -1,17 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createConfluentProvisioner } from '../../../src/vendors/confluent/index.ts';
-import { API_KEY, API_SECRET, body, setup, TOKEN } from './helpers.ts';
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function env(...args: Parameters<typeof setup>) {
-  const result = await setup(...args);
-  closers.push(() => result.emulator.close());
-  return result;
-}
+import { API_KEY, API_SECRET, body, env, TOKEN } from './helpers.ts';
 
 describe('Confluent create and get against the emulator', () => {
   it('creates: 201 body plus Location, pending until read, with request metadata', async () => {

@@ -1,20 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import spec from '../../../generated/confluent/openapi.json' with { type: 'json' };
 import { EntitlementError } from '../../../src/core/index.ts';
 import { kindForStatus, retryAfterMs } from '../../../src/vendors/confluent/http-errors.ts';
 import { createConfluentProvisioner } from '../../../src/vendors/confluent/index.ts';
-import { body, setup } from './helpers.ts';
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function env(...args: Parameters<typeof setup>) {
-  const result = await setup(...args);
-  closers.push(() => result.emulator.close());
-  return result;
-}
+import { body, env, type setup } from './helpers.ts';
 
 const create = (provisioner: Awaited<ReturnType<typeof setup>>['provisioner'], options = {}) =>
   provisioner.create({ vendor: 'confluent', entitlement: body() }, options);
@@ -161,7 +150,6 @@ describe('Confluent errors map to kinds', () => {
     const { emulator } = await env();
     const url = emulator.url;
     await emulator.close();
-    closers.length = 0;
     const provisioner = createConfluentProvisioner({
       baseUrl: url,
       credentials: { type: 'bearer', token: 'emulator-token' },

@@ -1,3 +1,4 @@
+import { onTestFinished } from 'vitest';
 import type { ProvisionerEvent } from '../../../src/core/index.ts';
 import { type ConfluentEmulator, startConfluentEmulator } from '../../../src/testing/index.ts';
 import {
@@ -36,4 +37,11 @@ export async function setup(options: Partial<ConfluentOptions> = {}, emulatorOpt
     ...options,
   });
   return { emulator, provisioner, events };
+}
+
+/** `setup` inside a test: everything it started is closed when the test finishes. */
+export async function env(...args: Parameters<typeof setup>) {
+  const result = await setup(...args);
+  onTestFinished(() => result.emulator.close());
+  return result;
 }

@@ -1,18 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startConfluentEmulator } from '../../../src/testing/index.ts';
 import { createConfluentProvisioner } from '../../../src/vendors/confluent/index.ts';
-import { body, setup, TOKEN } from './helpers.ts';
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function env(...args: Parameters<typeof setup>) {
-  const result = await setup(...args);
-  closers.push(() => result.emulator.close());
-  return result;
-}
+import { body, env, TOKEN } from './helpers.ts';
 
 describe('Confluent creates never duplicate', () => {
   it('a response dropped after the commit: the retry gets 409, reads the entitlement, returns it', async () => {
@@ -72,7 +61,7 @@ describe('Confluent creates never duplicate', () => {
 
   it('never follows a Location to another origin: already-exists without a request there', async () => {
     const emulator = await startConfluentEmulator({ locationOrigin: 'https://attacker.example' });
-    closers.push(() => emulator.close());
+    onTestFinished(() => emulator.close());
     const provisioner = createConfluentProvisioner({
       baseUrl: emulator.url,
       credentials: { type: 'bearer', token: TOKEN },

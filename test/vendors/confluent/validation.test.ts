@@ -1,22 +1,11 @@
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ProvisionerEvent } from '../../../src/core/index.ts';
 import {
   type ConfluentEntitlementInput,
   createConfluentProvisioner,
 } from '../../../src/vendors/confluent/index.ts';
-import { body, setup } from './helpers.ts';
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function env(...args: Parameters<typeof setup>) {
-  const result = await setup(...args);
-  closers.push(() => result.emulator.close());
-  return result;
-}
+import { body, env } from './helpers.ts';
 
 const bad = (value: Record<string, unknown>) => value as unknown as ConfluentEntitlementInput;
 

@@ -1,25 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EntitlementError, uuidForKey } from '../../../src/core/index.ts';
 import {
+  env,
   OFFER_GCP,
   OFFER_STANDARD,
   OFFER_STARTER,
   OFFER_VAULT,
-  setup,
   UNVERIFIED,
   VERIFIED,
 } from './helpers.ts';
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function env(...args: Parameters<typeof setup>) {
-  const result = await setup(...args);
-  closers.push(result.close);
-  return result;
-}
 
 async function failure(promise: Promise<unknown>): Promise<EntitlementError> {
   const error = await promise.then(

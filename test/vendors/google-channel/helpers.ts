@@ -1,3 +1,4 @@
+import { onTestFinished } from 'vitest';
 import type { ProvisionerEvent } from '../../../src/core/index.ts';
 import { startChannelEmulator } from '../../../src/testing/index.ts';
 import {
@@ -58,4 +59,11 @@ export async function setup(
       await emulator.close();
     },
   };
+}
+
+/** `setup` inside a test: everything it started is closed when the test finishes. */
+export async function env(...args: Parameters<typeof setup>) {
+  const result = await setup(...args);
+  onTestFinished(() => result.close());
+  return result;
 }

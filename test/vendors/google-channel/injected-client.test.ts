@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startChannelEmulator } from '../../../src/testing/index.ts';
 import {
   ChannelClient,
@@ -7,16 +7,11 @@ import {
 } from '../../../src/vendors/google-channel/index.ts';
 import { customers, endpoint, OFFER_STARTER, VERIFIED } from './helpers.ts';
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
 describe('an injected client of the official CloudChannelServiceClient shape', () => {
   it('is used for create, polls through checkCreateEntitlementProgress, and for get', async () => {
     const emulator = await startChannelEmulator({ customers: customers(2) });
     const inner = new ChannelClient(endpoint(emulator, 'grpc'));
-    closers.push(async () => {
+    onTestFinished(async () => {
       await inner.close();
       await emulator.close();
     });

@@ -1,17 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OperationStatus } from '../../../src/core/index.ts';
-import { OFFER_STARTER, setup } from './helpers.ts';
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function env(...args: Parameters<typeof setup>) {
-  const result = await setup(...args);
-  closers.push(result.close);
-  return result;
-}
+import { env, OFFER_STARTER } from './helpers.ts';
 
 for (const transport of ['grpc', 'rest'] as const) {
   describe(`Cloud Channel long-running operations (${transport})`, () => {

@@ -1,14 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createGoogleChannelProvisioner,
   type GoogleChannelCreateRequest,
 } from '../../../src/vendors/google-channel/index.ts';
-import { OFFER_STARTER, setup, VERIFIED } from './helpers.ts';
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
+import { env, OFFER_STARTER, VERIFIED } from './helpers.ts';
 
 const request = (overrides: Partial<GoogleChannelCreateRequest> & Record<string, unknown>) =>
   ({
@@ -53,8 +48,7 @@ describe('Cloud Channel bad input is refused before any call', () => {
   ];
   for (const [label, bad] of cases) {
     it(`create with ${label}`, async () => {
-      const { emulator, provisioner, close } = await setup('grpc');
-      closers.push(close);
+      const { emulator, provisioner } = await env('grpc');
       await expect(provisioner.create(bad)).rejects.toMatchObject({
         kind: 'invalid-argument',
         vendor: 'google-channel',
@@ -64,8 +58,7 @@ describe('Cloud Channel bad input is refused before any call', () => {
   }
 
   it('get and resume with malformed names', async () => {
-    const { emulator, provisioner, close } = await setup('grpc');
-    closers.push(close);
+    const { emulator, provisioner } = await env('grpc');
     for (const name of [
       '',
       'entitlements/x',
