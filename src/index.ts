@@ -2,6 +2,7 @@
  * entitlement-provisioner: create and read customer entitlements at several cloud vendors through
  * one interface.
  */
+export type { DistributiveOmit, ProvisionerEventBase } from './core/events.ts';
 export * from './core/index.ts';
 export {
   type AdapterSource,

@@ -46,6 +46,7 @@ export type ProvisionerEventListener = (event: ProvisionerEvent) => void;
 
 type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type ProvisionerEventInput = Without<ProvisionerEvent, 'time' | 'vendor'>;
+export type { EventBase as ProvisionerEventBase, Without as DistributiveOmit };
 
 /** Emits to a listener; a listener that throws is reported as a warning and never breaks the call. */
 export function createEmitter(vendor: string, listener?: ProvisionerEventListener) {

@@ -29,4 +29,6 @@
  * @packageDocumentation
  */
 export * from './confluent/index.ts';
+export type { JsonMember } from './google-channel/descriptor.ts';
+export type { Code } from './google-channel/errors.ts';
 export * from './google-channel/index.ts';

@@ -148,3 +148,4 @@ export type JsonOf<T> = [T] extends [Int64 | null | undefined]
 export type ChannelEntitlementJson = JsonOf<Entitlement>;
 /** An operation in proto3 JSON, as the REST transport renders it. */
 export type ChannelOperationJson = JsonOf<Operation>;
+export type { JsonMember };

@@ -12,6 +12,8 @@ export type ConfluentVendor = typeof CONFLUENT;
 type CreateOperation = operations['createPartnerV2Entitlement'];
 type GetOperation = operations['getPartnerV2Entitlement'];
 
+export type { CreateOperation as ConfluentCreateOperation, GetOperation as ConfluentGetOperation };
+
 /** The body of `POST /partner/v2/entitlements` (read-only fields left out). */
 export type ConfluentEntitlementInput = Writable<
   CreateOperation['requestBody']['content']['application/json']

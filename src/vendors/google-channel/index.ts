@@ -1,3 +1,5 @@
+export type * as ChannelSchema from '../../../generated/google/channel.ts';
+export type { Cancellable } from './channel-client.ts';
 export {
   APPS_ORDER_SCOPE,
   type ChannelCallOptions,
