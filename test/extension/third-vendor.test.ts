@@ -70,5 +70,7 @@ it('augmenting VendorRegistry types the third vendor in the facade', () => {
   expectTypeOf(facade.create<'acme'>)
     .parameter(0)
     .toEqualTypeOf<AcmeRequest & { vendor: 'acme' }>();
-  expectTypeOf(facade.get<'acme'>).returns.resolves.toHaveProperty('raw').toEqualTypeOf<AcmeRecord>();
+  expectTypeOf(facade.get<'acme'>)
+    .returns.resolves.toHaveProperty('raw')
+    .toEqualTypeOf<AcmeRecord>();
 });
