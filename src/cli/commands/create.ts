@@ -1,0 +1,210 @@
+/**
+ * `entitlements create confluent ...` and `entitlements create google-channel ...`: create an
+ * entitlement through the facade, then wait for it with progress (or, with `--no-wait`, print the
+ * operation token for `entitlements wait`).
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import type { ConfluentCreateRequest } from '../../vendors/confluent/types.ts';
+import type { ChannelParameter, GoogleChannelCreateRequest } from '../../vendors/google-channel/types.ts';
+import { provisionerFor, type RunResult, runOperation, Tally, withInterrupts } from '../context.ts';
+import {
+  addChannelConnection,
+  addConfluentConnection,
+  addWaitOptions,
+  type ConnectionFlags,
+  checkConnection,
+  type GlobalFlags,
+  type WaitFlags,
+} from '../options.ts';
+import { entitlementJson, type Output } from '../output.ts';
+
+type OutputFor = (command: Command) => Output;
+
+const PARAMETER = /^([A-Za-z_][\w.-]*)(?::(int|string|double|bool))?=(.*)$/s;
+
+/**
+ * `--param name=value`: a whole number becomes int64Value, true/false boolValue, a decimal
+ * doubleValue, anything else stringValue; `name:string=10` (or :int, :double, :bool) says which.
+ */
+export function parseParameter(text: string, previous: ChannelParameter[] = []): ChannelParameter[] {
+  const match = PARAMETER.exec(text);
+  if (!match)
+    throw new InvalidArgumentError(
+      'expected name=value or name:type=value (type: int, string, double, bool).',
+    );
+  const [, name, type, value = ''] = match;
+  const inferred =
+    type ??
+    (/^-?\d+$/.test(value)
+      ? 'int'
+      : /^(true|false)$/.test(value)
+        ? 'bool'
+        : /^-?\d+\.\d+$/.test(value)
+          ? 'double'
+          : 'string');
+  let typed: NonNullable<ChannelParameter['value']>;
+  switch (inferred) {
+    case 'int':
+      if (!/^-?\d+$/.test(value))
+        throw new InvalidArgumentError(`${name}: ${JSON.stringify(value)} is not an integer.`);
+      typed = { int64Value: value };
+      break;
+    case 'bool':
+      if (!/^(true|false)$/.test(value)) throw new InvalidArgumentError(`${name}: expected true or false.`);
+      typed = { boolValue: value === 'true' };
+      break;
+    case 'double':
+      if (value.trim() === '' || !Number.isFinite(Number(value)))
+        throw new InvalidArgumentError(`${name}: ${JSON.stringify(value)} is not a number.`);
+      typed = { doubleValue: Number(value) };
+      break;
+    default:
+      typed = { stringValue: value };
+  }
+  return [...previous, { name: name as string, value: typed }];
+}
+
+interface ConfluentFlags extends GlobalFlags, ConnectionFlags, WaitFlags {
+  externalId: string;
+  name: string;
+  planId: string;
+  productId: string;
+  organizationId?: string;
+}
+
+interface ChannelFlags extends GlobalFlags, ConnectionFlags, WaitFlags {
+  parent: string;
+  offer: string;
+  param?: ChannelParameter[];
+  idempotencyKey?: string;
+  correlationId?: string;
+}
+
+function print(output: Output, result: RunResult): void {
+  const { operation, entitlement, facts } = result;
+  if (!entitlement) {
+    output.result(
+      {
+        vendor: operation.vendor,
+        token: operation.token,
+        done: operation.done,
+        replayed: operation.replayed,
+      },
+      () => operation.token,
+    );
+    return;
+  }
+  output.result(entitlementJson(entitlement, facts), () => output.entitlement(entitlement, facts));
+}
+
+export function registerCreate(program: Command, outputFor: OutputFor): void {
+  const create = program
+    .command('create')
+    .description('create an entitlement at a vendor and wait until it is ready')
+    .addHelpText(
+      'after',
+      '\nBoth vendors wait by default (progress on stderr, the entitlement on stdout); with --no-wait\nonly the operation token is printed: follow it later with `entitlements wait <token>`.',
+    );
+
+  const confluent = create
+    .command('confluent')
+    .description('create a Confluent Cloud entitlement (partner/v2); external_id is the idempotency key')
+    .requiredOption(
+      '--external-id <id>',
+      'your id for the customer (unique per customer: the idempotency key)',
+    )
+    .requiredOption('--name <name>', 'the entitlement name')
+    .requiredOption('--plan-id <plan>', 'the plan, e.g. confluent-cloud-payg-prod')
+    .requiredOption('--product-id <product>', 'the product, e.g. confluent-cloud-for-apache-kafka')
+    .option('--organization-id <id>', 'the Confluent organization');
+  addConfluentConnection(confluent);
+  addWaitOptions(confluent, { noWait: true });
+  confluent.action(async (_options: unknown, command: Command) => {
+    const flags = command.optsWithGlobals<ConfluentFlags>();
+    const output = outputFor(command);
+    const tally = new Tally();
+    const provisioner = await provisionerFor(flags, output.env, tally);
+    try {
+      const request: ConfluentCreateRequest = {
+        vendor: 'confluent',
+        entitlement: {
+          external_id: flags.externalId,
+          name: flags.name,
+          // Checked against the vendor's spec by the adapter before anything is sent (exit 3).
+          plan_id: flags.planId as ConfluentCreateRequest['entitlement']['plan_id'],
+          product_id: flags.productId as ConfluentCreateRequest['entitlement']['product_id'],
+          ...(flags.organizationId !== undefined ? { organization: { id: flags.organizationId } } : {}),
+        },
+      };
+      const result = await withInterrupts((signal) =>
+        runOperation({
+          wait: flags.wait,
+          timeout: flags.timeout,
+          pollInterval: flags.pollInterval,
+          output,
+          tally,
+          signal,
+          vendor: 'confluent',
+          starting: 'creating entitlement',
+          start: (abort) => provisioner.create(request, { signal: abort }),
+        }),
+      );
+      print(output, result);
+    } finally {
+      await provisioner.close();
+    }
+  });
+
+  const channel = create
+    .command('google-channel')
+    .description('create a Google Cloud Channel entitlement (a long-running operation)')
+    .requiredOption('--parent <customer>', 'the customer: accounts/{account}/customers/{customer}')
+    .requiredOption('--offer <offer>', 'the offer: accounts/{account}/offers/{offer}')
+    .option(
+      '--param <name=value>',
+      'an entitlement parameter, repeatable (e.g. num_units=10; name:string=10 forces a type)',
+      parseParameter,
+    )
+    .option(
+      '--idempotency-key <key>',
+      'one key per purchase: a retried or repeated create returns the same operation',
+    )
+    .option('--correlation-id <id>', "your system's id for this purchase (kept in the operation token)");
+  addChannelConnection(channel);
+  addWaitOptions(channel, { noWait: true });
+  channel.action(async (_options: unknown, command: Command) => {
+    const flags = command.optsWithGlobals<ChannelFlags>();
+    checkConnection(command, flags);
+    const output = outputFor(command);
+    const tally = new Tally();
+    const provisioner = await provisionerFor(flags, output.env, tally);
+    try {
+      const request: GoogleChannelCreateRequest = {
+        vendor: 'google-channel',
+        parent: flags.parent,
+        entitlement: { offer: flags.offer, ...(flags.param ? { parameters: flags.param } : {}) },
+        ...(flags.correlationId !== undefined ? { externalCorrelationId: flags.correlationId } : {}),
+      };
+      const result = await withInterrupts((signal) =>
+        runOperation({
+          wait: flags.wait,
+          timeout: flags.timeout,
+          pollInterval: flags.pollInterval,
+          output,
+          tally,
+          signal,
+          vendor: 'google-channel',
+          starting: 'creating entitlement',
+          start: (abort) =>
+            provisioner.create(request, {
+              signal: abort,
+              ...(flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {}),
+            }),
+        }),
+      );
+      print(output, result);
+    } finally {
+      await provisioner.close();
+    }
+  });
+}
