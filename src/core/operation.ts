@@ -101,7 +101,12 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
     return status;
   }
 
-  async wait(options: WaitOptions = {}): Promise<Entitlement<V, Raw>> {
+  /** Every error from `wait` carries the token, so the caller can always resume. */
+  wait(options: WaitOptions = {}): Promise<Entitlement<V, Raw>> {
+    return this.#withToken(() => this.#wait(options));
+  }
+
+  async #wait(options: WaitOptions): Promise<Entitlement<V, Raw>> {
     const { vendor, emit } = this.#driver;
     const started = Date.now();
     const timeoutMs = options.timeoutMs ?? this.#driver.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;

@@ -90,6 +90,7 @@ describe('operation handle', () => {
     setTimeout(() => controller.abort(), 15);
     await expect(op.wait({ signal: controller.signal, timeoutMs: 10_000 })).rejects.toMatchObject({
       kind: 'cancelled',
+      token: 'ep1.token',
     });
   });
 

@@ -109,6 +109,13 @@ export function decodeDetails(details: readonly unknown[] | null | undefined): D
   return result;
 }
 
+/** Advice for a not-found that is not about a create's customer or offer. */
+const NOT_FOUND_ADVICE: Record<string, string> = {
+  get: 'no entitlement has that name: check accounts/{account}/customers/{customer}/entitlements/{entitlement}',
+  poll: 'no such operation: check the token, or whether the operation expired',
+  cancel: 'no such operation: check the token, or whether the operation expired',
+};
+
 function compose(
   code: number,
   message: string | undefined,
@@ -116,7 +123,10 @@ function compose(
   what: string,
 ): string {
   const kind = kindForCode(code);
-  const advice = (reason && REASON_ADVICE[reason]) ?? ADVICE[kind];
+  const advice =
+    (reason && REASON_ADVICE[reason]) ??
+    (kind === 'not-found' ? NOT_FOUND_ADVICE[what] : undefined) ??
+    ADVICE[kind];
   const name = GRPC_CODE_NAMES[code] ?? `code ${code}`;
   return [
     `Cloud Channel ${what} failed with ${name}`,

@@ -95,9 +95,12 @@ for (const transport of ['grpc', 'rest'] as const) {
           entitlement: { offer: 'accounts/C0000001/offers/NOPE' },
         }),
       ).rejects.toMatchObject({ kind: 'not-found', grpcCode: 5 });
-      await expect(
+      const missing = await failure(
         provisioner.get({ vendor: 'google-channel', name: `${VERIFIED}/entitlements/nope` }),
-      ).rejects.toMatchObject({ kind: 'not-found', grpcCode: 5 });
+      );
+      expect(missing).toMatchObject({ kind: 'not-found', grpcCode: 5 });
+      expect(missing.message).toContain('no entitlement has that name');
+      expect(missing.message).not.toContain('offer');
     });
 
     it('quota exceeded: rate-limited, retried after the RetryInfo delay', async () => {
