@@ -1,13 +1,8 @@
 /** The Confluent base URL, and which Location headers may be followed (same origin only). */
-import { EntitlementError } from '../../core/index.ts';
+import { EntitlementError, isLoopbackHost } from '../../core/index.ts';
 import { CONFLUENT } from './types.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.confluent.cloud';
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
 
 function invalidBaseUrl(message: string): EntitlementError {
   return new EntitlementError({ kind: 'invalid-argument', vendor: CONFLUENT, message });

@@ -1,5 +1,5 @@
 export type * as ConfluentSchema from '../../../generated/confluent/schema.ts';
-export { DEFAULT_BASE_URL, isLoopbackHost } from './base-url.ts';
+export { DEFAULT_BASE_URL } from './base-url.ts';
 export type { ConfluentCredentials, TokenProvider, TokenRequest } from './credentials.ts';
 export { type ConfluentOptions, createConfluentProvisioner } from './provisioner.ts';
 export type * from './types.ts';

@@ -18,6 +18,7 @@ import {
   EntitlementError,
   encodeToken,
   isEntitlementError,
+  isLoopbackHost,
   newIdempotencyKey,
   type OperationStatus,
   type PollingOptions,
@@ -92,10 +93,6 @@ interface RawOperation {
   metadata?: unknown;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
 /** Rejects as soon as the signal aborts (and cancels the gax call when it can be). */
 function abortable<T>(call: Cancellable<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return call;
@@ -123,7 +120,7 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
       throw invalidArgument('apiEndpoint is a host name only: give the port in the port option');
     }
     const host = options.apiEndpoint ?? DEFAULT_ENDPOINT;
-    if (options.insecure && !isLoopback(host)) {
+    if (options.insecure && !isLoopbackHost(host)) {
       throw invalidArgument(
         `insecure (plain-text) transport is refused for ${host}: it is for loopback emulators only`,
       );

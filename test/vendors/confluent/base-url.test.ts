@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { idFromLocation, isLoopbackHost, parseBaseUrl } from '../../../src/vendors/confluent/base-url.ts';
+import { isLoopbackHost } from '../../../src/core/index.ts';
+import { idFromLocation, parseBaseUrl } from '../../../src/vendors/confluent/base-url.ts';
 
 const template = '/partner/v2/entitlements/{id}';
 
