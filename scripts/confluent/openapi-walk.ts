@@ -98,24 +98,4 @@ export function visitSchemas(doc: JsonObject, visit: (schema: JsonObject) => voi
   }
 }
 
-/** Resolves a local `#/...` JSON pointer reference; returns undefined for anything else. */
-export function resolveLocalRef(doc: JsonObject, ref: unknown): unknown {
-  if (typeof ref !== 'string' || !ref.startsWith('#/')) return undefined;
-  let node: unknown = doc;
-  for (const raw of ref.slice(2).split('/')) {
-    const key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
-    if (!isObject(node)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
-
-/** Follows `$ref` chains until a schema object without `$ref` (or an unresolvable reference). */
-export function derefSchema(doc: JsonObject, schema: unknown): JsonObject | undefined {
-  let current = schema;
-  for (let hops = 0; hops < 32 && isObject(current); hops++) {
-    if (typeof current.$ref !== 'string') return current;
-    current = resolveLocalRef(doc, current.$ref);
-  }
-  return undefined;
-}
+export { derefSchema, resolveLocalRef } from '../../src/openapi/json-pointer.ts';

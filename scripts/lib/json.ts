@@ -1,10 +1,6 @@
 /** Plain JSON helpers shared by the code generators. */
 
-export type JsonObject = { [key: string]: unknown };
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isObject, type JsonObject } from '../../src/openapi/json-pointer.ts';
 
 /** Deterministic JSON text: two-space indent and a trailing newline, so diffs stay small. */
 export function toJsonText(value: unknown): string {

@@ -8,17 +8,12 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
+import { derefSchema, isObject, type JsonObject } from './json-pointer.ts';
 
 // ajv-formats is CommonJS with `exports.default`: under Node's ESM loader the plugin sits one level down.
 type FormatsPlugin = (ajv: Ajv) => Ajv;
 const addFormats: FormatsPlugin =
   (formats as unknown as { default?: FormatsPlugin }).default ?? (formats as unknown as FormatsPlugin);
-
-type JsonObject = { [key: string]: unknown };
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** One problem, located the way the vendor's error `source` does it. */
 export interface RequestIssue {
@@ -45,24 +40,6 @@ function escapePointer(segment: string): string {
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
-function resolvePointer(doc: JsonObject, ref: string): unknown {
-  let node: unknown = doc;
-  for (const raw of ref.replace(/^#\//, '').split('/')) {
-    if (!isObject(node)) return undefined;
-    node = node[raw.replaceAll('~1', '/').replaceAll('~0', '~')];
-  }
-  return node;
-}
-
-function deref(doc: JsonObject, node: unknown): JsonObject | undefined {
-  let current = node;
-  for (let hops = 0; hops < 32 && isObject(current); hops++) {
-    if (typeof current.$ref !== 'string') return current;
-    current = resolvePointer(doc, current.$ref);
-  }
-  return undefined;
-}
-
 /** A copy of the document in which no `readOnly` property is required (the request view). */
 function writeView(doc: JsonObject): JsonObject {
   const view = structuredClone(doc);
@@ -75,7 +52,7 @@ function writeView(doc: JsonObject): JsonObject {
     if (isObject(node.properties) && Array.isArray(node.required)) {
       const properties = node.properties;
       node.required = node.required.filter(
-        (name) => deref(view, properties[String(name)])?.readOnly !== true,
+        (name) => derefSchema(view, properties[String(name)])?.readOnly !== true,
       );
     }
     for (const child of Object.values(node)) visit(child);
@@ -128,7 +105,7 @@ export function createOperationValidator(document: unknown, operationId: string)
   const { path, method, operation, pathItem } = found;
   const pointerTo = `#/paths/${escapePointer(path)}/${method}`;
 
-  const body = deref(doc, operation.requestBody);
+  const body = derefSchema(doc, operation.requestBody);
   const jsonSchemaPointer =
     body && isObject(body.content) && isObject(body.content['application/json'])
       ? `openapi${operation.requestBody && isObject(operation.requestBody) && typeof operation.requestBody.$ref === 'string' ? operation.requestBody.$ref : `${pointerTo}/requestBody`}/content/application~1json/schema`
@@ -141,7 +118,7 @@ export function createOperationValidator(document: unknown, operationId: string)
     ...(Array.isArray(pathItem.parameters) ? pathItem.parameters : []),
     ...(Array.isArray(operation.parameters) ? operation.parameters : []),
   ]
-    .map((parameter) => deref(doc, parameter))
+    .map((parameter) => derefSchema(doc, parameter))
     .filter(isObject);
   const parameterSchema = (location: 'path' | 'query'): ValidateFunction => {
     const properties: JsonObject = {};

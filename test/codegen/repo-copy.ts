@@ -45,11 +45,11 @@ afterAll(async () => {
   for (const dir of copies.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-/** A copy of scripts/, openapi/, generated/, package.json and redocly.yaml in a temp dir. */
+/** A copy of what the generator reads and writes (scripts/ and the src/openapi/ helpers it imports, openapi/, generated/, package.json, redocly.yaml). */
 export async function copyOfRepo(prefix = 'drift-check-'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   copies.push(dir);
-  for (const entry of ['scripts', 'openapi', 'generated', 'package.json', 'redocly.yaml']) {
+  for (const entry of ['scripts', 'src/openapi', 'openapi', 'generated', 'package.json', 'redocly.yaml']) {
     await cp(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
   }
   await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');

@@ -5,6 +5,7 @@
  */
 import spec from '../../../generated/confluent/openapi.json' with { type: 'json' };
 import type { operations, Readable } from '../../../generated/confluent/schema.ts';
+import { isObject, type JsonObject } from '../../openapi/json-pointer.ts';
 import { createOperationValidator, type OperationValidator } from '../../openapi/request-validator.ts';
 
 /** The Confluent operations the emulator implements (`operationId` in the vendor's OpenAPI document). */
@@ -33,12 +34,6 @@ const IMPLEMENTED: ReadonlySet<string> = new Set<ConfluentOperationId>([
 ]);
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
-
-type JsonObject = { [key: string]: unknown };
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** One operation of the document, ready to route and check. */
 export interface SpecOperation {
