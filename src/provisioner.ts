@@ -11,6 +11,7 @@ import {
   type EntitlementProvisioner,
   type ProvisionerEventListener,
   type ProvisioningOperation,
+  parseHostPort,
   type ResumeOptions,
   tokenVendor,
 } from './core/index.ts';
@@ -113,15 +114,15 @@ export function fromEnvironment(env: Record<string, string | undefined>): {
   }
   const emulator = env.CLOUD_CHANNEL_EMULATOR_HOST;
   if (emulator) {
-    const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(emulator);
-    if (!match) {
+    const endpoint = parseHostPort(emulator);
+    if (!endpoint) {
       throw new EntitlementError({
         kind: 'invalid-argument',
         vendor: 'google-channel',
         message: `CLOUD_CHANNEL_EMULATOR_HOST must be host:port, got ${JSON.stringify(emulator)}`,
       });
     }
-    Object.assign(result.googleChannel, { apiEndpoint: match[1], port: Number(match[2]), insecure: true });
+    Object.assign(result.googleChannel, { apiEndpoint: endpoint.host, port: endpoint.port, insecure: true });
   }
   const transport = env.CLOUD_CHANNEL_TRANSPORT;
   if (transport === 'grpc' || transport === 'rest') result.googleChannel.transport = transport;

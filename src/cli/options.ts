@@ -3,6 +3,7 @@
  * that does not parse is a usage error (exit 2), reported by commander before anything runs.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseHostPort } from '../core/index.ts';
 
 export interface GlobalFlags {
   json?: boolean;
@@ -43,10 +44,9 @@ export function parsePort(value: string): number {
 
 /** `host:port`, `[ipv6]:port`. */
 export function parseEndpoint(value: string): Endpoint {
-  const match = /^(\[[^\]]+\]|[^:[\]\s]+):(\d{1,5})$/.exec(value);
-  if (!match || Number(match[2]) === 0 || Number(match[2]) > 65_535)
-    throw new InvalidArgumentError('expected host:port, e.g. 127.0.0.1:8085 or [::1]:8085.');
-  return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+  const endpoint = parseHostPort(value);
+  if (!endpoint) throw new InvalidArgumentError('expected host:port, e.g. 127.0.0.1:8085 or [::1]:8085.');
+  return endpoint;
 }
 
 export function addConfluentConnection(command: Command): Command {

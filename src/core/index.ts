@@ -14,7 +14,7 @@ export {
   type ProvisionerEventInput,
   type ProvisionerEventListener,
 } from './events.ts';
-export { isLoopbackHost } from './hosts.ts';
+export { isLoopbackHost, parseHostPort } from './hosts.ts';
 export { IDEMPOTENCY_NAMESPACE, newIdempotencyKey, uuidForKey } from './idempotency.ts';
 export {
   createOperation,

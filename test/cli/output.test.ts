@@ -13,6 +13,7 @@ import {
   tableWidth,
 } from '../../src/cli/output.ts';
 import { EntitlementError, ERROR_KINDS } from '../../src/core/index.ts';
+import { createGoogleChannelProvisioner } from '../../src/vendors/google-channel/index.ts';
 
 /** A stream that keeps what is written to it. */
 function sink(extra: { isTTY?: boolean; columns?: number } = {}) {
@@ -217,7 +218,15 @@ describe('option parsing', () => {
 
   it('--endpoint takes host:port and [ipv6]:port', () => {
     expect(parseEndpoint('127.0.0.1:8085')).toEqual({ host: '127.0.0.1', port: 8085 });
-    expect(parseEndpoint('[::1]:443')).toEqual({ host: '::1', port: 443 });
+    // IPv6 keeps its brackets: the Cloud Channel adapter (and gRPC) take the host that way.
+    expect(parseEndpoint('[::1]:443')).toEqual({ host: '[::1]', port: 443 });
+    expect(() =>
+      createGoogleChannelProvisioner({
+        apiEndpoint: parseEndpoint('[::1]:443').host,
+        port: 443,
+        insecure: true,
+      }),
+    ).not.toThrow();
     expect(() => parseEndpoint('localhost')).toThrow(/host:port/);
     expect(() => parseEndpoint('localhost:70000')).toThrow(/host:port/);
   });

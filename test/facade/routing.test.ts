@@ -116,6 +116,11 @@ describe('the facade', () => {
       transport: 'rest',
     });
     expect(() => fromEnvironment({ CLOUD_CHANNEL_EMULATOR_HOST: 'nope' })).toThrow(/host:port/);
+    expect(() => fromEnvironment({ CLOUD_CHANNEL_EMULATOR_HOST: '127.0.0.1:0' })).toThrow(/host:port/);
+    expect(fromEnvironment({ CLOUD_CHANNEL_EMULATOR_HOST: '[::1]:9090' }).googleChannel).toMatchObject({
+      apiEndpoint: '[::1]',
+      port: 9090,
+    });
 
     const provisioner = createProvisioner({
       tracing: false,
