@@ -106,10 +106,16 @@ export function createOperationValidator(document: unknown, operationId: string)
   const pointerTo = `#/paths/${escapePointer(path)}/${method}`;
 
   const body = derefSchema(doc, operation.requestBody);
-  const jsonSchemaPointer =
-    body && isObject(body.content) && isObject(body.content['application/json'])
-      ? `openapi${operation.requestBody && isObject(operation.requestBody) && typeof operation.requestBody.$ref === 'string' ? operation.requestBody.$ref : `${pointerTo}/requestBody`}/content/application~1json/schema`
-      : undefined;
+  // Where the body's JSON schema sits, for ajv: behind the requestBody's $ref, or inline.
+  const requestBody = operation.requestBody;
+  const bodyPointer =
+    isObject(requestBody) && typeof requestBody.$ref === 'string'
+      ? requestBody.$ref
+      : `${pointerTo}/requestBody`;
+  const hasJsonBody = isObject(body?.content) && isObject(body.content['application/json']);
+  const jsonSchemaPointer = hasJsonBody
+    ? `openapi${bodyPointer}/content/application~1json/schema`
+    : undefined;
   const bodyValidator: ValidateFunction | undefined = jsonSchemaPointer
     ? ajv.compile({ $ref: jsonSchemaPointer })
     : undefined;
