@@ -1,0 +1,61 @@
+/**
+ * Batch items: a create request for any registered vendor, with an optional `idempotencyKey`.
+ * Every item has one key and one digest:
+ * - the key is the item's own `idempotencyKey`, else what its vendor uses as one (Confluent:
+ *   `entitlement.external_id`), else derived from the item's canonical content;
+ * - the digest is the SHA-256 of the request's canonical content (without the key), so that a
+ *   re-run can tell "the same order again" from "other content under the same key".
+ * The vendor rules come from each vendor's fleet traits (src/vendors/<vendor>/fleet.ts).
+ */
+import { contentDigest } from '../core/canonical.ts';
+import { EntitlementError } from '../core/errors.ts';
+
+/** A create request with its vendor, plus an optional idempotency key. */
+export interface BatchItem {
+  vendor: string;
+  idempotencyKey?: string;
+  [field: string]: unknown;
+}
+
+/** What a vendor tells the batch machinery about itself (no adapter code is loaded for it). */
+export interface VendorFleetTraits {
+  /** The key the vendor itself dedupes on, when the request carries one (Confluent: external_id). */
+  keyOf?(request: Record<string, unknown>): string | undefined;
+}
+
+export interface KeyedItem {
+  key: string;
+  /** SHA-256 hex of the request's canonical JSON, without `idempotencyKey`. */
+  digest: string;
+  /** True when the key was derived from the content (no key given, none in the request). */
+  derivedKey: boolean;
+  /** The create request, without `idempotencyKey`. */
+  request: Record<string, unknown> & { vendor: string };
+}
+
+function invalid(message: string, vendor = 'batch'): EntitlementError {
+  return new EntitlementError({ kind: 'invalid-argument', vendor, message });
+}
+
+/** The key, digest and bare request of one item; refuses what is not an item. */
+export function keyItem(item: unknown, traits: VendorFleetTraits | undefined): KeyedItem {
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    throw invalid('a batch item is a create request object with its "vendor"');
+  const { idempotencyKey, ...request } = item as BatchItem;
+  if (typeof request.vendor !== 'string' || request.vendor.length === 0)
+    throw invalid('a batch item names its "vendor"');
+  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0))
+    throw invalid('idempotencyKey must be a non-empty string when given', request.vendor);
+  const digest = contentDigest(request, 'request', request.vendor);
+  const own = traits?.keyOf?.(request);
+  if (idempotencyKey !== undefined && own !== undefined && idempotencyKey !== own) {
+    throw invalid(
+      `idempotencyKey ${JSON.stringify(idempotencyKey)} differs from the key the request itself carries (${JSON.stringify(own)}): leave idempotencyKey out or make them equal`,
+      request.vendor,
+    );
+  }
+  const key = idempotencyKey ?? own;
+  return key === undefined
+    ? { key: `sha256:${digest}`, digest, derivedKey: true, request }
+    : { key, digest, derivedKey: false, request };
+}
