@@ -17,8 +17,25 @@ export interface BatchItem {
   [field: string]: unknown;
 }
 
+/** A request budget: at most `limit` requests per `intervalMs`. */
+export interface Quota {
+  limit: number;
+  intervalMs: number;
+}
+
+/**
+ * The calls bulk work makes, by quota bucket: `create` (the create request), `poll` (one step of a
+ * pending operation), `get` (a read).
+ */
+export type FleetMethod = 'create' | 'poll' | 'get';
+
 /** What a vendor tells the batch machinery about itself (no adapter code is loaded for it). */
 export interface VendorFleetTraits {
+  /**
+   * The vendor's published quotas per method. A method left out has no published figure: bulk
+   * work starts from a configurable rate and adapts when the vendor answers with a rate limit.
+   */
+  quotas?: Partial<Record<FleetMethod, Quota>>;
   /** The key the vendor itself dedupes on, when the request carries one (Confluent: external_id). */
   keyOf?(request: Record<string, unknown>): string | undefined;
 }
