@@ -93,13 +93,28 @@ export class EntitlementError extends Error {
     Object.defineProperty(this, MARKER, { value: true });
   }
 
-  static override [Symbol.hasInstance](value: unknown): boolean {
+  /**
+   * Whether `value` is an EntitlementError of any copy of this library in the process (ESM and
+   * CommonJS, or two versions): checked by a `Symbol.for` marker, where `instanceof` only knows
+   * this copy's class.
+   */
+  static isInstance(value: unknown): value is EntitlementError {
     return isEntitlementError(value);
   }
 
-  /** A copy with some fields replaced (the attempt count once the retry layer knows it, say). */
+  /**
+   * A copy with some fields replaced (the attempt count once the call loop knows it, say). The
+   * copy keeps this error's stack, so it still points at the code path that failed.
+   */
   with(changes: Partial<EntitlementErrorInit>): EntitlementError {
-    return new EntitlementError({ ...this.toInit(), ...changes });
+    const copy = new EntitlementError({ ...this.toInit(), ...changes });
+    if (this.stack !== undefined) {
+      const header = `${this.name}: ${this.message}`;
+      copy.stack = this.stack.startsWith(header)
+        ? `${copy.name}: ${copy.message}${this.stack.slice(header.length)}`
+        : this.stack;
+    }
+    return copy;
   }
 
   toInit(): EntitlementErrorInit {
@@ -109,14 +124,47 @@ export class EntitlementError extends Error {
     return init;
   }
 
+  /** The error's fields (not its cause) as plain JSON values; never throws. */
   toJSON(): Record<string, unknown> {
-    const { cause: _cause, ...init } = this.toInit();
-    return { name: this.name, ...init };
+    const { cause: _cause, details, ...init } = this.toInit();
+    return { name: this.name, ...init, details: jsonSafe(details) };
+  }
+}
+
+/** `value` as something JSON.stringify always handles (bigints as strings, no cycles, no throwing getters). */
+function jsonSafe(value: unknown, depth = 0, seen = new Set<object>()): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > 12 || seen.has(value)) return '[…]';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => jsonSafe(item, depth + 1, seen) ?? null);
+    if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      try {
+        const item = jsonSafe((value as Record<string, unknown>)[key], depth + 1, seen);
+        if (item !== undefined) out[key] = item;
+      } catch {
+        out[key] = '[unreadable]';
+      }
+    }
+    return out;
+  } catch {
+    return '[unreadable]';
+  } finally {
+    seen.delete(value);
   }
 }
 
 export function isEntitlementError(value: unknown): value is EntitlementError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return (value as Record<symbol, unknown>)[MARKER] === true;
+  } catch {
+    return false; // a Proxy whose trap throws is no error of ours
+  }
 }
 
 export function isErrorKind(value: unknown): value is ErrorKind {

@@ -3,6 +3,7 @@
  * vendor request id, timings) and never a header, a body, a token, a key or a secret.
  */
 import type { ErrorKind } from './errors.ts';
+import type { Redactor } from './redact.ts';
 
 interface EventBase {
   vendor: string;
@@ -48,16 +49,31 @@ type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type ProvisionerEventInput = Without<ProvisionerEvent, 'time' | 'vendor'>;
 export type { EventBase as ProvisionerEventBase, Without as DistributiveOmit };
 
-/** Emits to a listener; a listener that throws is reported as a warning and never breaks the call. */
-export function createEmitter(vendor: string, listener?: ProvisionerEventListener) {
+/**
+ * Emits to a listener; a listener that throws is reported as a warning and never breaks the call.
+ * With a redactor, every string of every event is scrubbed of the secrets it knows first.
+ */
+export function createEmitter(vendor: string, listener?: ProvisionerEventListener, redactor?: Redactor) {
   return (event: ProvisionerEventInput): void => {
     if (!listener) return;
+    const full = { ...event, vendor, time: Date.now() } as ProvisionerEvent;
     try {
-      listener({ ...event, vendor, time: Date.now() } as ProvisionerEvent);
+      listener(redactor ? redactor.value(full) : full);
     } catch (error) {
-      process.emitWarning(`entitlement-provisioner: an onEvent listener threw: ${String(error)}`);
+      const what = describeThrown(error);
+      process.emitWarning(
+        `entitlement-provisioner: an onEvent listener threw: ${redactor ? redactor.text(what) : what}`,
+      );
     }
   };
+}
+
+function describeThrown(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
+  } catch {
+    return 'an unreadable value';
+  }
 }
 
 export type Emit = ReturnType<typeof createEmitter>;

@@ -1,4 +1,45 @@
-export { CallTrace, type ResponseFacts } from './call-trace.ts';
+export {
+  checkBoolean,
+  checkFunction,
+  checkHeaders,
+  checkInteger,
+  checkNumber,
+  checkOptionalString,
+  checkOptionsObject,
+  checkSignal,
+  checkString,
+  checkTimeout,
+  describeValue,
+  invalidArgument,
+  invalidField,
+  isPlainObject,
+  MAX_TIMER_MS,
+} from './arguments.ts';
+export {
+  type AttemptContext,
+  type Call,
+  type CallResult,
+  type CallSettings,
+  type FailureFacts,
+  type ResponseFacts,
+  runCall,
+} from './call-loop.ts';
+export {
+  type CallOptionRules,
+  type CheckedAdapterOptions,
+  type CheckedCallOptions,
+  type CheckedResumeOptions,
+  type CheckedWaitOptions,
+  COMMON_ADAPTER_KEYS,
+  checkAdapterOptions,
+  checkCallOptions,
+  checkPolling,
+  checkResumeOptions,
+  checkWaitOptions,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_WAIT_MS,
+} from './call-options.ts';
+export { canonicalJson, contentDigest } from './canonical.ts';
 export {
   EntitlementError,
   type EntitlementErrorInit,
@@ -23,7 +64,21 @@ export {
   type OperationDriver,
   resolvePolling,
 } from './operation.ts';
-export { DEFAULT_RETRY, type RetryContext, type RetrySettings, retrySettings, withRetries } from './retry.ts';
-export { type AttemptSignal, attemptSignal, cancelledError, sleep, throwIfAborted } from './signals.ts';
+export { REDACTED, Redactor } from './redact.ts';
+export {
+  DEFAULT_RETRY,
+  type RetryOptions,
+  RetrySchedule,
+  type RetrySettings,
+  resolveRetry,
+} from './retry.ts';
+export {
+  type AttemptSignal,
+  attemptSignal,
+  cancelledError,
+  raceAbort,
+  sleep,
+  throwIfAborted,
+} from './signals.ts';
 export { decodeToken, decodeVendorToken, encodeToken, type TokenPayload, tokenVendor } from './token.ts';
 export type * from './types.ts';

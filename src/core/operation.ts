@@ -5,12 +5,18 @@
  * carrying the token: the operation may still complete and can be resumed.
  */
 import { ExponentialBackoff, type IBackoff, noJitterGenerator } from 'cockatiel';
+import { MAX_TIMER_MS } from './arguments.ts';
+import {
+  type CallOptionRules,
+  type CheckedCallOptions,
+  checkCallOptions,
+  checkWaitOptions,
+} from './call-options.ts';
 import { EntitlementError, isEntitlementError } from './errors.ts';
 import type { Emit } from './events.ts';
 import { attemptSignal, sleep, throwIfAborted } from './signals.ts';
 import type {
   CallMeta,
-  CallOptions,
   Entitlement,
   OperationStatus,
   PollingOptions,
@@ -18,7 +24,7 @@ import type {
   WaitOptions,
 } from './types.ts';
 
-/** Suggested in DESIGN section 5: 1 s, x1.5, at most 30 s between polls. */
+/** 1 s, x1.5, at most 30 s between polls (docs/architecture.md, "Long-running operations"). */
 export const DEFAULT_POLLING: Readonly<Required<PollingOptions>> = {
   initialDelayMs: 1_000,
   multiplier: 1.5,
@@ -28,6 +34,8 @@ export const DEFAULT_POLLING: Readonly<Required<PollingOptions>> = {
 /** A finite default for the whole wait (gax has none). */
 export const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
 
+const POLL_KEYS = ['signal', 'timeoutMs', 'headers', 'maxRetries'] as const;
+
 export interface OperationDriver<V extends string, Raw> {
   vendor: V;
   token: string;
@@ -35,30 +43,24 @@ export interface OperationDriver<V extends string, Raw> {
   meta: CallMeta;
   initial: OperationStatus<V, Raw>;
   /** Asks the vendor once; rejects with `operation-failed` when the operation failed. */
-  poll(options: CallOptions): Promise<OperationStatus<V, Raw>>;
+  poll(options: CheckedCallOptions): Promise<OperationStatus<V, Raw>>;
   /** Undefined when the vendor has no way to cancel. */
-  cancel?: (options: CallOptions) => Promise<void>;
+  cancel?: (options: CheckedCallOptions) => Promise<void>;
+  /** How the adapter checks the options of `poll`, `cancel` and `wait`. */
+  rules: CallOptionRules;
   polling?: PollingOptions;
   waitTimeoutMs?: number;
   emit: Emit;
 }
 
+/** The polling schedule: the defaults, overridden by each layer in turn (already checked). */
 export function resolvePolling(...layers: (PollingOptions | undefined)[]): Required<PollingOptions> {
   const merged: Required<PollingOptions> = { ...DEFAULT_POLLING };
   for (const layer of layers) {
     if (!layer) continue;
     for (const key of Object.keys(merged) as (keyof PollingOptions)[]) {
       const value = layer[key];
-      if (value === undefined) continue;
-      const valid = Number.isFinite(value) && (key === 'multiplier' ? value >= 1 : value >= 0);
-      if (!valid) {
-        throw new EntitlementError({
-          kind: 'invalid-argument',
-          vendor: 'core',
-          message: `polling.${key} must be a finite number ${key === 'multiplier' ? '>= 1' : '>= 0'}, got ${value}`,
-        });
-      }
-      merged[key] = value;
+      if (value !== undefined) merged[key] = value;
     }
   }
   return merged;
@@ -92,29 +94,41 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
   get status(): OperationStatus<V, Raw> {
     return this.#status;
   }
+  /** Polls made by this handle. */
+  get polls(): number {
+    return this.#polls;
+  }
 
-  async poll(options: CallOptions = {}): Promise<OperationStatus<V, Raw>> {
+  poll(options?: Parameters<ProvisioningOperation<V, Raw>['poll']>[0]): Promise<OperationStatus<V, Raw>> {
+    return this.#withToken(async () => {
+      const { vendor, rules } = this.#driver;
+      return this.#poll(checkCallOptions(vendor, options, rules, 'options', POLL_KEYS));
+    });
+  }
+
+  async #poll(options: CheckedCallOptions): Promise<OperationStatus<V, Raw>> {
     if (this.#status.done) return this.#status;
-    const status = await this.#withToken(() => this.#driver.poll(options));
+    const status = await this.#driver.poll(options);
     this.#polls++;
     this.#status = status;
     return status;
   }
 
   /** Every error from `wait` carries the token, so the caller can always resume. */
-  wait(options: WaitOptions = {}): Promise<Entitlement<V, Raw>> {
+  wait(options?: WaitOptions): Promise<Entitlement<V, Raw>> {
     return this.#withToken(() => this.#wait(options));
   }
 
-  async #wait(options: WaitOptions): Promise<Entitlement<V, Raw>> {
-    const { vendor, emit } = this.#driver;
+  async #wait(input: WaitOptions | undefined): Promise<Entitlement<V, Raw>> {
+    const { vendor, emit, rules } = this.#driver;
+    const options = checkWaitOptions(vendor, input, rules);
     const started = Date.now();
     const timeoutMs = options.timeoutMs ?? this.#driver.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     const deadline = started + timeoutMs;
     const polling = resolvePolling(this.#driver.polling, options.polling);
     const schedule = new ExponentialBackoff({
       initialDelay: polling.initialDelayMs,
-      maxDelay: polling.maxDelayMs,
+      maxDelay: Math.max(polling.maxDelayMs, polling.initialDelayMs),
       exponent: polling.multiplier,
       generator: noJitterGenerator,
     });
@@ -124,12 +138,13 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
       throwIfAborted(vendor, 'wait', options.signal);
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw this.#deadlineError(timeoutMs);
-      const attempt = attemptSignal(options.signal, remaining);
+      // The whole remaining time bounds this poll; a timer cannot hold more than MAX_TIMER_MS.
+      const attempt = attemptSignal(options.signal, Math.min(remaining, MAX_TIMER_MS));
       let status: OperationStatus<V, Raw>;
       try {
-        status = await this.poll({ ...options.pollOptions, signal: attempt.signal });
+        status = await this.#poll({ ...options.pollOptions, signal: attempt.signal });
       } catch (error) {
-        if (attempt.timedOut()) throw this.#deadlineError(timeoutMs, error);
+        if (attempt.timedOut() && Date.now() >= deadline) throw this.#deadlineError(timeoutMs, error);
         throw error;
       } finally {
         attempt.dispose();
@@ -149,23 +164,39 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
         elapsedMs,
         nextDelayMs: Math.max(0, pause),
       });
-      options.onProgress?.({ ...status, progress: { ...status.progress, polls: this.#polls, elapsedMs } });
+      this.#progress(options.onProgress, {
+        ...status,
+        progress: { ...status.progress, polls: this.#polls, elapsedMs },
+      });
       if (pause <= 0) throw this.#deadlineError(timeoutMs);
       await sleep(pause, vendor, 'wait', options.signal);
     }
   }
 
-  async cancel(options: CallOptions = {}): Promise<void> {
-    const { cancel, vendor } = this.#driver;
-    if (!cancel) {
-      throw new EntitlementError({
-        kind: 'failed-precondition',
-        vendor,
-        token: this.token,
-        message: `${vendor} operations cannot be cancelled: the vendor offers no cancel call for them`,
-      });
+  /** A progress callback that throws is reported as a warning; it never breaks the wait. */
+  #progress(onProgress: WaitOptions['onProgress'], status: OperationStatus<V, Raw>): void {
+    if (!onProgress) return;
+    try {
+      onProgress(status);
+    } catch (error) {
+      const what = error instanceof Error ? error.name : typeof error;
+      process.emitWarning(`entitlement-provisioner: an onProgress callback threw (${what})`);
     }
-    await this.#withToken(() => cancel(options));
+  }
+
+  cancel(options?: Parameters<ProvisioningOperation<V, Raw>['cancel']>[0]): Promise<void> {
+    return this.#withToken(async () => {
+      const { cancel, vendor, rules } = this.#driver;
+      const checked = checkCallOptions(vendor, options, rules, 'options', POLL_KEYS);
+      if (!cancel) {
+        throw new EntitlementError({
+          kind: 'failed-precondition',
+          vendor,
+          message: `${vendor} operations cannot be cancelled: the vendor has no cancel call for them.`,
+        });
+      }
+      await cancel(checked);
+    });
   }
 
   #result(): Entitlement<V, Raw> {
@@ -174,8 +205,7 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
       throw new EntitlementError({
         kind: 'internal',
         vendor: this.vendor,
-        token: this.token,
-        message: 'the operation finished without an entitlement',
+        message: 'The operation finished without an entitlement.',
       });
     }
     return entitlement;
@@ -185,11 +215,10 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
     return new EntitlementError({
       kind: 'deadline-exceeded',
       vendor: this.vendor,
-      token: this.token,
       retryable: true,
       message:
-        `the operation was still running after ${timeoutMs} ms; it has not failed and may still complete: ` +
-        'resume it later with resume(token)',
+        `The operation was still running after ${timeoutMs} ms; it has not failed and may still complete. ` +
+        'Resume it later with its token.',
       cause,
     });
   }

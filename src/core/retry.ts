@@ -1,23 +1,28 @@
 /**
- * The one retry layer (DESIGN section 4). Backoff durations come from cockatiel's exponential
- * backoff with decorrelated jitter; a vendor's `Retry-After` (carried on the error as
- * `retryAfterMs`) replaces the computed delay. The wait between attempts aborts with the caller's
- * signal. Only errors marked `retryable` are retried.
+ * Retry settings and delays for the one retry layer (src/core/call-loop.ts). Backoff durations
+ * come from cockatiel's exponential backoff with decorrelated jitter. A vendor's `Retry-After`
+ * (carried on the error as `retryAfterMs`) is a floor: the delay is at least that, plus jitter, so
+ * that callers told the same instant do not all come back at once. Only errors marked `retryable`
+ * are retried.
  */
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
-import { EntitlementError, isEntitlementError } from './errors.ts';
-import type { Emit } from './events.ts';
-import { sleep, throwIfAborted } from './signals.ts';
+import { checkInteger, checkNumber, checkOptionsObject, invalidField, MAX_TIMER_MS } from './arguments.ts';
+import type { EntitlementError } from './errors.ts';
 
 export interface RetrySettings {
   /** Retries after the first attempt. */
   maxRetries: number;
+  /** The first backoff delay, in milliseconds. */
   initialDelayMs: number;
+  /** The longest backoff delay, in milliseconds. */
   maxDelayMs: number;
+  /** Growth of the delay per retry. */
   factor: number;
   /** A vendor asking for a longer wait than this is not retried: the error reaches the caller. */
   maxRetryAfterMs: number;
 }
+
+export type RetryOptions = Partial<RetrySettings>;
 
 /** The anchors' defaults: 2 retries, 0.5 s doubling to at most 8 s, with jitter; Retry-After up to 60 s. */
 export const DEFAULT_RETRY: Readonly<RetrySettings> = {
@@ -28,63 +33,65 @@ export const DEFAULT_RETRY: Readonly<RetrySettings> = {
   maxRetryAfterMs: 60_000,
 };
 
-export interface RetryContext {
-  vendor: string;
-  operation: string;
-  settings: RetrySettings;
-  signal?: AbortSignal;
-  emit: Emit;
-}
+const RETRY_KEYS = Object.keys(DEFAULT_RETRY) as (keyof RetrySettings)[];
+/** At most this many retries per call: more is a loop, not a retry policy. */
+const MAX_RETRIES = 20;
 
-/** Runs `attempt` (numbered from 1) until it succeeds, fails for good, or retries run out. */
-export async function withRetries<T>(
-  context: RetryContext,
-  attempt: (attempt: number) => Promise<T>,
-): Promise<T> {
-  const { settings, vendor, operation, signal, emit } = context;
-  const schedule = new ExponentialBackoff({
-    initialDelay: settings.initialDelayMs,
-    maxDelay: settings.maxDelayMs,
-    exponent: settings.factor,
-  });
-  let backoff: IBackoff<unknown> | undefined;
-  for (let number = 1; ; number++) {
-    throwIfAborted(vendor, operation, signal);
-    try {
-      return await attempt(number);
-    } catch (error) {
-      if (!isEntitlementError(error) || !shouldRetry(error, number, settings) || signal?.aborted) throw error;
-      backoff = backoff ? backoff.next(undefined) : schedule.next();
-      const delayMs = error.retryAfterMs ?? backoff.duration;
-      emit({
-        type: 'retry',
-        operation,
-        attempt: number,
-        delayMs,
-        errorKind: error.kind,
-        message: error.message,
-      });
-      await sleep(delayMs, vendor, operation, signal);
-    }
-  }
-}
-
-function shouldRetry(error: EntitlementError, attempt: number, settings: RetrySettings): boolean {
-  if (!error.retryable || attempt > settings.maxRetries) return false;
-  return error.retryAfterMs === undefined || error.retryAfterMs <= settings.maxRetryAfterMs;
-}
-
-export function retrySettings(
-  maxRetries: number | undefined,
-  base: RetrySettings = DEFAULT_RETRY,
+/**
+ * Retry settings from an adapter's `retry` option (and its `maxRetries` shorthand), checked;
+ * `field` names the option in errors.
+ */
+export function resolveRetry(
+  vendor: string,
+  retry: unknown,
+  maxRetries: unknown,
+  base: Readonly<RetrySettings> = DEFAULT_RETRY,
+  field = 'retry',
 ): RetrySettings {
-  if (maxRetries === undefined) return base;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new EntitlementError({
-      kind: 'invalid-argument',
-      vendor: 'core',
-      message: `maxRetries must be a whole number >= 0, got ${String(maxRetries)}`,
+  const given = checkOptionsObject(vendor, field, retry, RETRY_KEYS);
+  const settings: RetrySettings = { ...base };
+  const retries = checkInteger(vendor, 'maxRetries', maxRetries, 0, MAX_RETRIES);
+  const inner = checkInteger(vendor, `${field}.maxRetries`, given.maxRetries, 0, MAX_RETRIES);
+  if (retries !== undefined && inner !== undefined && retries !== inner)
+    throw invalidField(vendor, 'maxRetries', `differs from ${field}.maxRetries: give one of them`);
+  settings.maxRetries = retries ?? inner ?? base.maxRetries;
+  const delay = (key: 'initialDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs') =>
+    checkNumber(vendor, `${field}.${key}`, given[key], { min: 0, max: MAX_TIMER_MS / 4 });
+  settings.initialDelayMs = delay('initialDelayMs') ?? base.initialDelayMs;
+  settings.maxDelayMs = delay('maxDelayMs') ?? base.maxDelayMs;
+  settings.maxRetryAfterMs = delay('maxRetryAfterMs') ?? base.maxRetryAfterMs;
+  settings.factor = checkNumber(vendor, `${field}.factor`, given.factor, { min: 1, max: 100 }) ?? base.factor;
+  if (settings.maxDelayMs < settings.initialDelayMs)
+    throw invalidField(vendor, `${field}.maxDelayMs`, 'must be at least retry.initialDelayMs');
+  return settings;
+}
+
+/** The backoff schedule of one call; `next(error)` is the delay before the next attempt. */
+export class RetrySchedule {
+  readonly #settings: RetrySettings;
+  readonly #start: ExponentialBackoff<unknown>;
+  #backoff: IBackoff<unknown> | undefined;
+
+  constructor(settings: RetrySettings) {
+    this.#settings = settings;
+    this.#start = new ExponentialBackoff({
+      initialDelay: settings.initialDelayMs,
+      maxDelay: settings.maxDelayMs,
+      exponent: settings.factor,
     });
   }
-  return { ...base, maxRetries };
+
+  /** Whether attempt number `attempt` (from 1) may be followed by another after `error`. */
+  allows(error: EntitlementError, attempt: number): boolean {
+    if (!error.retryable || attempt > this.#settings.maxRetries) return false;
+    return error.retryAfterMs === undefined || error.retryAfterMs <= this.#settings.maxRetryAfterMs;
+  }
+
+  next(error: EntitlementError): number {
+    this.#backoff = this.#backoff ? this.#backoff.next(undefined) : this.#start.next();
+    const computed = this.#backoff.duration;
+    if (error.retryAfterMs === undefined) return computed;
+    // A floor, plus jitter of up to the computed delay (and no more than the floor itself).
+    return error.retryAfterMs + Math.random() * Math.min(computed, Math.max(error.retryAfterMs, 1));
+  }
 }

@@ -1,5 +1,6 @@
 /** Abort signals, timeouts and sleeps that every call path shares. */
 import { setTimeout as delay } from 'node:timers/promises';
+import { MAX_TIMER_MS } from './arguments.ts';
 import { EntitlementError } from './errors.ts';
 
 export interface AttemptSignal {
@@ -13,16 +14,20 @@ export interface AttemptSignal {
 /**
  * The caller's signal combined with a timeout for one request. The timer is cleared by `dispose`,
  * so bulk work does not keep one pending timer per finished request (AbortSignal.timeout would).
+ * A timeout longer than a timer can hold is held as the longest timer instead of overflowing.
  */
 export function attemptSignal(parent: AbortSignal | undefined, timeoutMs: number | undefined): AttemptSignal {
   const controller = new AbortController();
   let timedOut = false;
   const timer =
     timeoutMs !== undefined && Number.isFinite(timeoutMs)
-      ? setTimeout(() => {
-          timedOut = true;
-          controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
-        }, timeoutMs)
+      ? setTimeout(
+          () => {
+            timedOut = true;
+            controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+          },
+          Math.min(Math.max(timeoutMs, 0), MAX_TIMER_MS),
+        )
       : undefined;
   const forward = () => controller.abort(parent?.reason);
   if (parent?.aborted) forward();
@@ -41,7 +46,7 @@ export function cancelledError(vendor: string, operation: string, signal: AbortS
   return new EntitlementError({
     kind: 'cancelled',
     vendor,
-    message: `${operation} was cancelled by the caller's AbortSignal`,
+    message: `The ${operation} was cancelled by the caller's AbortSignal.`,
     cause: signal.reason,
   });
 }
@@ -50,18 +55,34 @@ export function throwIfAborted(vendor: string, operation: string, signal: AbortS
   if (signal?.aborted) throw cancelledError(vendor, operation, signal);
 }
 
-/** Waits `ms`; rejects with `cancelled` as soon as the signal aborts. */
+/** Waits `ms` (at most what a timer holds); rejects with `cancelled` as soon as the signal aborts. */
 export async function sleep(
   ms: number,
   vendor: string,
   operation: string,
   signal?: AbortSignal,
 ): Promise<void> {
-  if (ms <= 0) return throwIfAborted(vendor, operation, signal);
+  if (!(ms > 0)) return throwIfAborted(vendor, operation, signal);
   try {
-    await delay(ms, undefined, signal ? { signal } : undefined);
+    await delay(Math.min(ms, MAX_TIMER_MS), undefined, signal ? { signal } : undefined);
   } catch (error) {
     if (signal?.aborted) throw cancelledError(vendor, operation, signal);
     throw error;
   }
+}
+
+/**
+ * `work`, or a rejection with the signal's reason as soon as the signal aborts, whichever comes
+ * first. A late outcome of `work` is observed (never an unhandled rejection) and dropped.
+ */
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

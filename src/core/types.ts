@@ -3,6 +3,7 @@
  * fills in its vendor id and its own request, reference and raw entitlement types.
  */
 import type { ProvisionerEventListener } from './events.ts';
+import type { RetryOptions } from './retry.ts';
 
 export type EntitlementState = 'pending' | 'active' | 'suspended' | 'unknown';
 
@@ -93,8 +94,10 @@ export interface ProvisioningOperation<V extends string = string, Raw = unknown>
   readonly replayed: boolean;
   /** The latest status this handle knows. */
   readonly status: OperationStatus<V, Raw>;
-  /** The call that created (or resumed) the operation. */
+  /** The call that created (or resumed) the operation: its requests, status and vendor request id. */
   readonly meta: CallMeta;
+  /** Polls this handle has made (each may have sent more than one request: see `status.meta`). */
+  readonly polls: number;
   /** One step: asks the vendor once, never waits. */
   poll(options?: CallOptions): Promise<OperationStatus<V, Raw>>;
   /** Polls until the operation is done, the deadline passes or the signal aborts. */
@@ -117,12 +120,18 @@ export interface EntitlementProvisioner<
   create(request: Req, options?: CallOptions): Promise<ProvisioningOperation<V, Raw>>;
   resume(token: string, options?: ResumeOptions): Promise<ProvisioningOperation<V, Raw>>;
   get(ref: Ref, options?: CallOptions): Promise<Entitlement<V, Raw>>;
+  /** Releases connections, channels and timers; calls after it are refused. Safe to call twice. */
+  close(): Promise<void>;
+  /** `await using provisioner = ...` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Settings every adapter accepts. */
 export interface CommonAdapterOptions {
-  /** Retries after the first request (default 2). */
+  /** Retries after the first request (default 2); shorthand for `retry.maxRetries`. */
   maxRetries?: number;
+  /** The retry policy: retries, backoff (0.5 s doubling to 8 s by default) and the longest Retry-After honoured. */
+  retry?: RetryOptions;
   /** Timeout of each request, in milliseconds. */
   timeoutMs?: number;
   /** Default polling schedule of operations. */

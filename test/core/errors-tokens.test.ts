@@ -17,8 +17,13 @@ describe('EntitlementError', () => {
     const foreign = Object.assign(new Error('x'), {
       [Symbol.for('entitlement-provisioner.EntitlementError')]: true,
     });
-    expect(foreign instanceof EntitlementError).toBe(true);
-    expect(new Error('plain') instanceof EntitlementError).toBe(false);
+    expect(EntitlementError.isInstance(foreign)).toBe(true);
+    expect(EntitlementError.isInstance(new Error('plain'))).toBe(false);
+    // instanceof is the plain language check: only this copy's class, never a look-alike object.
+    expect(foreign instanceof EntitlementError).toBe(false);
+    expect(
+      new EntitlementError({ kind: 'internal', vendor: 'x', message: 'm' }) instanceof EntitlementError,
+    ).toBe(true);
   });
 
   it('defaults retryable by kind and keeps optional fields through with()', () => {

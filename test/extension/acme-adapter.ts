@@ -4,7 +4,9 @@
  */
 import {
   type CallOptions,
-  CallTrace,
+  type CheckedCallOptions,
+  checkCallOptions,
+  checkResumeOptions,
   createEmitter,
   createOperation,
   decodeVendorToken,
@@ -14,9 +16,10 @@ import {
   encodeToken,
   newIdempotencyKey,
   type ProvisionerEventListener,
+  Redactor,
   type ResumeOptions,
-  retrySettings,
-  withRetries,
+  resolveRetry,
+  runCall,
 } from '../../src/index.ts';
 
 export interface AcmeRecord {
@@ -83,40 +86,34 @@ export function createAcmeProvisioner(
   backend: AcmeBackend,
   options: { onEvent?: ProvisionerEventListener } = {},
 ): EntitlementProvisioner<'acme', AcmeRequest, AcmeRef, AcmeRecord> {
-  const emit = createEmitter(VENDOR, options.onEvent);
+  const redactor = new Redactor();
+  const emit = createEmitter(VENDOR, options.onEvent, redactor);
+  const retry = resolveRetry(VENDOR, { initialDelayMs: 1, maxDelayMs: 5 }, undefined);
+  const settings = { vendor: VENDOR, emit, redactor, retry, timeoutMs: 5_000 };
+  const rules = { retry };
 
-  async function call<T>(operation: string, callOptions: CallOptions, send: () => T) {
-    const trace = new CallTrace(VENDOR, operation, operation, emit);
-    try {
-      const value = await withRetries(
-        {
+  async function call<T>(operation: string, callOptions: CheckedCallOptions, send: () => T) {
+    return runCall(settings, {
+      operation,
+      subject: operation,
+      signal: callOptions.signal,
+      retry: callOptions.retry,
+      attempt: async () => send(),
+      failure: (error) =>
+        new EntitlementError({
+          kind: 'unavailable',
           vendor: VENDOR,
-          operation,
-          settings: { ...retrySettings(callOptions.maxRetries), initialDelayMs: 1, maxDelayMs: 5 },
-          signal: callOptions.signal,
-          emit,
-        },
-        async () => {
-          trace.begin(operation);
-          try {
-            return send();
-          } catch (error) {
-            throw new EntitlementError({
-              kind: 'unavailable',
-              vendor: VENDOR,
-              message: `acme ${operation}: ${String(error)}`,
-              cause: error,
-            });
-          }
-        },
-      );
-      return { value, meta: trace.done() };
-    } catch (error) {
-      throw trace.failed(error);
-    }
+          message: `Acme did not answer the ${operation}. Retry later.`,
+          cause: error,
+        }),
+    });
   }
 
-  async function get(ref: AcmeRef, callOptions: CallOptions = {}): Promise<AcmeEntitlement> {
+  async function get(ref: AcmeRef, input?: CallOptions): Promise<AcmeEntitlement> {
+    return read(ref, checkCallOptions(VENDOR, input, rules));
+  }
+
+  async function read(ref: AcmeRef, callOptions: CheckedCallOptions): Promise<AcmeEntitlement> {
     if (ref?.vendor !== VENDOR || typeof ref.id !== 'string' || !/^acme-\d+$/.test(ref.id)) {
       throw new EntitlementError({
         kind: 'invalid-argument',
@@ -148,9 +145,10 @@ export function createAcmeProvisioner(
       meta: initial?.meta ?? { vendor: VENDOR, attempts: 0, durationMs: 0 },
       initial: initial ? { done: false, entitlement: initial } : { done: false },
       emit,
+      rules,
       polling: { initialDelayMs: 1, maxDelayMs: 5, ...polling },
       poll: async (callOptions) => {
-        const entitlement = await get({ vendor: VENDOR, id }, callOptions);
+        const entitlement = await read({ vendor: VENDOR, id }, callOptions);
         return { done: true, entitlement, ...(entitlement.meta ? { meta: entitlement.meta } : {}) };
       },
     });
@@ -158,7 +156,8 @@ export function createAcmeProvisioner(
 
   return {
     vendor: VENDOR,
-    async create(request, callOptions = {}) {
+    async create(request, input) {
+      const callOptions = checkCallOptions(VENDOR, input, { ...rules, idempotencyKey: true });
       const problems: unknown[] = [];
       if (request?.vendor !== VENDOR) problems.push({ field: 'vendor' });
       if (typeof request?.customer !== 'string' || request.customer === '')
@@ -180,7 +179,8 @@ export function createAcmeProvisioner(
       const token = encodeToken({ vendor: VENDOR, id: value.id });
       return operation(value.id, token, { ...toEntitlement(value, 'pending'), meta });
     },
-    async resume(token, resumeOptions = {}) {
+    async resume(token, input) {
+      const resumeOptions = checkResumeOptions(VENDOR, input, rules);
       const payload = decodeVendorToken(token, VENDOR);
       if (typeof payload.id !== 'string') {
         throw new EntitlementError({
@@ -192,5 +192,7 @@ export function createAcmeProvisioner(
       return operation(payload.id, token, undefined, resumeOptions.polling);
     },
     get,
+    async close() {},
+    async [Symbol.asyncDispose]() {},
   };
 }

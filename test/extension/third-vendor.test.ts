@@ -42,6 +42,8 @@ describeProvisionerContract<AcmeRequest, AcmeRef>('acme (a third vendor through 
       create: (request, options) => facade.create(request, options),
       resume: (token, options) => facade.resume(token, options),
       get: (ref, options) => facade.get(ref, options),
+      close: () => facade.close(),
+      [Symbol.asyncDispose]: () => facade.close(),
     },
     validRequest: (seed) => ({ vendor: 'acme', customer: `customer-${++customer}-${seed}`, sku: 'acme-pro' }),
     invalidRequest: () => ({ vendor: 'acme', customer: 'c', sku: 'NOT A SKU' }),

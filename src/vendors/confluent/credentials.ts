@@ -3,7 +3,7 @@
  * once after a 401) or a Cloud API key and secret (HTTP Basic). The secret values live in private
  * fields: they never reach errors, events, `util.inspect` or JSON.
  */
-import { EntitlementError } from '../../core/index.ts';
+import { EntitlementError, type Redactor } from '../../core/index.ts';
 import { CONFLUENT } from './types.ts';
 
 export interface TokenRequest {
@@ -33,8 +33,11 @@ function checkHeaderValue(value: unknown, what: string): string {
 export class Authorizer {
   readonly #header?: string;
   readonly #provider?: TokenProvider;
+  readonly #redactor: Redactor;
 
-  constructor(credentials: ConfluentCredentials) {
+  /** Every secret it is given, or gets from a provider, is told to `redactor`. */
+  constructor(credentials: ConfluentCredentials, redactor: Redactor) {
+    this.#redactor = redactor;
     if (typeof credentials !== 'object' || credentials === null) {
       throw invalidCredentials(
         'credentials are required: { type: "bearer", token } or { type: "api-key", apiKey, apiSecret }',
@@ -42,12 +45,17 @@ export class Authorizer {
     }
     if (credentials.type === 'bearer') {
       if (typeof credentials.token === 'function') this.#provider = credentials.token;
-      else this.#header = `Bearer ${checkHeaderValue(credentials.token, 'the partner token')}`;
+      else
+        this.#header = `Bearer ${redactor.add(checkHeaderValue(credentials.token, 'credentials.token (the partner token)'))}`;
     } else if (credentials.type === 'api-key') {
-      const key = checkHeaderValue(credentials.apiKey, 'the Cloud API key');
-      const secret = checkHeaderValue(credentials.apiSecret, 'the Cloud API secret');
-      if (key.includes(':')) throw invalidCredentials('the Cloud API key must not contain ":"');
-      this.#header = `Basic ${Buffer.from(`${key}:${secret}`, 'utf8').toString('base64')}`;
+      const key = redactor.add(
+        checkHeaderValue(credentials.apiKey, 'credentials.apiKey (the Cloud API key)'),
+      ) as string;
+      const secret = redactor.add(
+        checkHeaderValue(credentials.apiSecret, 'credentials.apiSecret (the Cloud API secret)'),
+      ) as string;
+      if (key.includes(':')) throw invalidCredentials('credentials.apiKey must not contain ":"');
+      this.#header = `Basic ${redactor.add(Buffer.from(`${key}:${secret}`, 'utf8').toString('base64'))}`;
     } else {
       throw invalidCredentials('credentials.type must be "bearer" or "api-key"');
     }
@@ -65,14 +73,27 @@ export class Authorizer {
     try {
       token = await provider(request);
     } catch (error) {
+      if (request.signal.aborted) throw error;
       throw new EntitlementError({
         kind: 'unauthenticated',
         vendor: CONFLUENT,
-        message: 'the partner token provider failed: no request was sent',
+        retryable: false,
+        message:
+          'The partner token provider failed, so no request was sent. Fix the token provider given as credentials.token.',
         cause: error,
       });
     }
-    return `Bearer ${checkHeaderValue(token, 'the token from the partner token provider')}`;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    if (typeof token !== 'string' || token.length === 0 || /[\u0000-\u001f\u007f]/.test(token)) {
+      throw new EntitlementError({
+        kind: 'unauthenticated',
+        vendor: CONFLUENT,
+        retryable: false,
+        message:
+          'The partner token provider returned no usable token (a non-empty string without control characters), so no request was sent. Fix the provider given as credentials.token.',
+      });
+    }
+    return `Bearer ${this.#redactor.add(token)}`;
   }
 
   toJSON(): string {

@@ -32,17 +32,28 @@ export function kindForStatus(status: number): ErrorKind {
   }
 }
 
-const ADVICE: Partial<Record<ErrorKind, string>> = {
-  'invalid-argument': 'fix the request; retrying it unchanged will fail again',
-  unauthenticated: 'check the partner token or the Cloud API key and secret',
-  'permission-denied':
-    'the credentials are valid but not allowed to do this: check the token scopes (partner:create, partner:describe) or the API key role',
-  'rate-limited': 'slow down: pace bulk work below the vendor limit',
-  unavailable: 'the vendor is unavailable; retrying is safe (creates are idempotent by external_id)',
-  internal: 'the vendor failed; retrying is safe (creates are idempotent by external_id)',
-  'deadline-exceeded':
-    'the vendor did not answer in time; retrying is safe (creates are idempotent by external_id)',
-};
+/** What to do about a failure of each kind, by operation: reads and creates call for different advice. */
+function advice(kind: ErrorKind, operation: string): string | undefined {
+  const create = operation === 'create';
+  switch (kind) {
+    case 'invalid-argument':
+      return 'Fix the request: sending it unchanged fails again.';
+    case 'unauthenticated':
+      return 'Check the partner token, or the Cloud API key and secret (CONFLUENT_PARTNER_TOKEN, CONFLUENT_API_KEY, CONFLUENT_API_SECRET).';
+    case 'permission-denied':
+      return 'The credentials are valid but not allowed to do this: give the token the partner:create and partner:describe scopes, or the API key a partner role.';
+    case 'not-found':
+      return create ? 'Check the organization id.' : 'Check the entitlement id and the organization id.';
+    case 'rate-limited':
+      return 'Slow down: pace bulk work below the vendor limit.';
+    case 'unavailable':
+    case 'internal':
+    case 'deadline-exceeded':
+      return create ? 'Retrying is safe: creates are idempotent by external_id.' : 'Retry the read later.';
+    default:
+      return undefined;
+  }
+}
 
 /** Seconds from Retry-After (seconds or an HTTP date) or X-RateLimit-Reset (relative seconds). */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
@@ -97,62 +108,119 @@ export function errorFromResponse(facts: ResponseFacts): EntitlementError {
   const detail = describeBody(body, headers.get('content-type'));
   const subject = facts.subject ? ` ${facts.subject}` : '';
   const headline =
-    kind === 'not-found'
-      ? `Confluent has no entitlement${subject}`
-      : `Confluent ${facts.operation} failed with HTTP ${status}${subject}`;
-  const advice = ADVICE[kind];
+    kind === 'not-found' && facts.operation !== 'create'
+      ? `Confluent has no entitlement${subject} (HTTP 404)`
+      : `Confluent refused the ${facts.operation}${subject} with HTTP ${status}`;
   const wait = kind === 'rate-limited' ? retryAfterMs(headers) : undefined;
+  const cause = `${headline}${detail ? `: ${detail}` : ''}${wait !== undefined ? `; it asks to wait ${Math.ceil(wait / 1000)} s` : ''}.`;
+  const action = advice(kind, facts.operation);
+  const requestId = headers.get('x-request-id') ?? undefined;
+  const reason = items.find((item) => item.code)?.code;
   return new EntitlementError({
     kind,
     vendor: CONFLUENT,
-    message: [
-      headline,
-      detail,
-      wait !== undefined ? `retry after ${Math.ceil(wait / 1000)} s` : undefined,
-      advice,
-    ]
-      .filter(Boolean)
-      .join(': '),
+    message: action ? `${cause} ${action}` : cause,
     httpStatus: status,
-    requestId: headers.get('x-request-id') ?? undefined,
-    reason: items.find((item) => item.code)?.code,
-    retryAfterMs: wait,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(reason === undefined ? {} : { reason }),
+    ...(wait === undefined ? {} : { retryAfterMs: wait }),
     attempts: facts.attempts,
     details: items,
   });
 }
 
-/** A request that got no HTTP answer: refused, reset, timed out, or aborted by the caller. */
+/**
+ * A 3xx answer, or a response that a custom fetch reached by following a redirect. Redirects are
+ * never followed: a POST would be sent again elsewhere, with the credentials.
+ */
+export function errorFromRedirect(facts: {
+  operation: string;
+  response: Response;
+  base: URL;
+  attempts: number;
+}): EntitlementError {
+  const { response, base } = facts;
+  const location = response.headers.get('location') ?? (response.redirected ? response.url : undefined);
+  const where = location ? ` to ${JSON.stringify(location.slice(0, 300))}` : '';
+  const requestId = response.headers.get('x-request-id') ?? undefined;
+  return new EntitlementError({
+    kind: 'internal',
+    vendor: CONFLUENT,
+    retryable: false,
+    message:
+      `Confluent answered the ${facts.operation} with a redirect${where} (HTTP ${response.status}), which is never followed. ` +
+      `Check that the base URL ${base.origin}${base.pathname} is the API's own address.`,
+    httpStatus: response.status,
+    reason: 'REDIRECT',
+    ...(location ? { resourceUri: location } : {}),
+    ...(requestId === undefined ? {} : { requestId }),
+    attempts: facts.attempts,
+  });
+}
+
+/** A request that got no HTTP answer: refused, reset, timed out, or not valid JSON. */
 export function errorFromTransport(
   error: unknown,
-  facts: { operation: string; attempts: number; timedOut: boolean; cancelled: boolean },
+  facts: {
+    operation: string;
+    attempts: number;
+    timedOut: boolean;
+    endpoint: string;
+    response: { httpStatus?: number };
+  },
 ): EntitlementError {
-  if (facts.cancelled) {
-    return new EntitlementError({
-      kind: 'cancelled',
-      vendor: CONFLUENT,
-      message: `Confluent ${facts.operation} was cancelled by the caller's AbortSignal`,
-      attempts: facts.attempts,
-      cause: error,
-    });
-  }
+  const { operation, endpoint } = facts;
   if (facts.timedOut) {
     return new EntitlementError({
       kind: 'deadline-exceeded',
       vendor: CONFLUENT,
-      message: `Confluent ${facts.operation} got no answer within the request timeout: ${ADVICE['deadline-exceeded']}`,
+      message: `Confluent at ${endpoint} did not answer the ${operation} within the request timeout. ${advice('deadline-exceeded', operation)}`,
       attempts: facts.attempts,
       cause: error,
     });
   }
-  const code = (error as { cause?: { code?: string } })?.cause?.code;
-  const what =
-    error instanceof SyntaxError ? 'answered with a body that is not valid JSON' : 'could not be reached';
+  if (error instanceof SyntaxError) {
+    return new EntitlementError({
+      kind: 'internal',
+      vendor: CONFLUENT,
+      message: `Confluent at ${endpoint} answered the ${operation} with a body that is not valid JSON. ${advice('internal', operation)}`,
+      attempts: facts.attempts,
+      ...(facts.response.httpStatus === undefined ? {} : { httpStatus: facts.response.httpStatus }),
+      cause: error,
+    });
+  }
+  const network = networkCause(error);
+  if (network === undefined) {
+    // Not a network failure: the request could not even be built. Retrying cannot help.
+    return new EntitlementError({
+      kind: 'internal',
+      vendor: CONFLUENT,
+      retryable: false,
+      message: `The ${operation} request to Confluent could not be sent: ${errorText(error)}. This is a bug in entitlement-provisioner: report it.`,
+      attempts: facts.attempts,
+      cause: error,
+    });
+  }
   return new EntitlementError({
-    kind: error instanceof SyntaxError ? 'internal' : 'unavailable',
+    kind: 'unavailable',
     vendor: CONFLUENT,
-    message: `Confluent ${what}${code ? ` (${code})` : ''} during ${facts.operation}: ${ADVICE.unavailable}`,
+    message: `Could not reach Confluent at ${endpoint} during the ${operation}${network ? ` (${network})` : ''}. ${advice('unavailable', operation)}`,
     attempts: facts.attempts,
     cause: error,
   });
+}
+
+/** The network error code of a failed fetch (`ECONNREFUSED`, ...), '' when it has none; undefined when it was no network failure. */
+function networkCause(error: unknown): string | undefined {
+  if (!(error instanceof TypeError) || error.message !== 'fetch failed') {
+    const code = (error as { code?: unknown })?.code;
+    return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined;
+  }
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return typeof cause?.message === 'string' ? cause.message.slice(0, 120) : '';
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message.slice(0, 200) : typeof error;
 }

@@ -1,19 +1,28 @@
 /**
  * The Confluent Cloud partner/v2 adapter: an openapi-fetch client over the generated types behind
- * the EntitlementProvisioner contract.
+ * the EntitlementProvisioner contract, sending through the core call loop.
  *
  * Create is idempotent by `external_id`: a 409 (on a retry after a lost response, or on a repeated
- * create) reads the conflicting entitlement through its Location and returns it when it matches the
- * request; otherwise the caller gets `already-exists` with the conflicting resource's URI.
+ * create) reads the conflicting entitlement through its Location and returns it as `replayed` only
+ * when every field the caller sent equals what the vendor stored; otherwise the caller gets
+ * `already-exists`, naming the differing fields, with the existing resource attached.
  */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { paths } from '../../../generated/confluent/schema.ts';
 import {
-  attemptSignal,
   type CallMeta,
-  type CallOptions,
-  CallTrace,
+  type CallOptionRules,
+  type CallSettings,
+  type CheckedCallOptions,
+  COMMON_ADAPTER_KEYS,
   type CommonAdapterOptions,
+  canonicalJson,
+  checkAdapterOptions,
+  checkCallOptions,
+  checkFunction,
+  checkOptionalString,
+  checkOptionsObject,
+  checkResumeOptions,
   createEmitter,
   createOperation,
   decodeVendorToken,
@@ -21,18 +30,20 @@ import {
   type Entitlement,
   EntitlementError,
   encodeToken,
+  invalidField,
   isEntitlementError,
+  isPlainObject,
   type OperationStatus,
   type PollingOptions,
   type ProvisioningOperation,
-  type ResumeOptions,
-  retrySettings,
-  withRetries,
+  Redactor,
+  runCall,
 } from '../../core/index.ts';
 import { idFromLocation, parseBaseUrl } from './base-url.ts';
 import { Authorizer, type ConfluentCredentials } from './credentials.ts';
-import { errorFromResponse, errorFromTransport } from './http-errors.ts';
+import { errorFromRedirect, errorFromResponse, errorFromTransport } from './http-errors.ts';
 import { toEntitlement } from './mapping.ts';
+import { differingFields } from './replay-match.ts';
 import {
   CONFLUENT,
   type ConfluentCreateRequest,
@@ -42,7 +53,7 @@ import {
   type ConfluentProvisioner,
   type ConfluentVendor,
 } from './types.ts';
-import { checkCreateBody, checkEntitlementId, getValidator, invalidArgument } from './validation.ts';
+import { checkCreateBody, checkEntitlementId, getValidator } from './validation.ts';
 
 export interface ConfluentOptions extends CommonAdapterOptions {
   credentials: ConfluentCredentials;
@@ -53,6 +64,8 @@ export interface ConfluentOptions extends CommonAdapterOptions {
   /** Sent as User-Agent, after the library's own. */
   userAgent?: string;
 }
+
+const OPTION_KEYS = ['credentials', 'baseUrl', 'fetch', 'userAgent', ...COMMON_ADAPTER_KEYS];
 
 /** A Confluent create answers at once; the operation completes on the first read that sees it. */
 const CONFLUENT_POLLING: Required<PollingOptions> = { initialDelayMs: 250, multiplier: 2, maxDelayMs: 5_000 };
@@ -79,42 +92,83 @@ interface Exchanged<D> extends Sent<D> {
   meta: CallMeta;
 }
 
+type Send<D> = (init: {
+  signal: AbortSignal;
+  headers: Record<string, string>;
+  middleware: Middleware[];
+}) => Promise<Sent<D>>;
+
 class ConfluentAdapter implements ConfluentProvisioner {
   readonly vendor = CONFLUENT;
   readonly #client: Client<paths>;
   readonly #base: URL;
   readonly #auth: Authorizer;
   readonly #emit: Emit;
-  readonly #options: ConfluentOptions;
+  readonly #settings: CallSettings;
+  readonly #rules: CallOptionRules;
+  readonly #polling: PollingOptions | undefined;
+  readonly #waitTimeoutMs: number;
   readonly #userAgent: string;
+  readonly #redactor = new Redactor();
+  #closed = false;
 
-  constructor(options: ConfluentOptions) {
-    if (typeof options !== 'object' || options === null) throw invalidArgument('options are required');
-    this.#options = { ...options, credentials: undefined as never };
-    this.#auth = new Authorizer(options.credentials);
-    this.#base = parseBaseUrl(options.baseUrl);
-    this.#emit = createEmitter(CONFLUENT, options.onEvent);
-    this.#userAgent = options.userAgent ? `${USER_AGENT} ${options.userAgent}` : USER_AGENT;
-    retrySettings(options.maxRetries);
+  constructor(input: ConfluentOptions) {
+    if (input === undefined)
+      throw invalidField(CONFLUENT, 'options', 'are required: give at least credentials');
+    const options = checkOptionsObject(CONFLUENT, 'options', input, OPTION_KEYS);
+    this.#auth = new Authorizer(options.credentials as ConfluentCredentials, this.#redactor);
+    this.#base = parseBaseUrl(checkOptionalString(CONFLUENT, 'baseUrl', options.baseUrl, { max: 2_048 }));
+    const fetch = checkFunction<typeof globalThis.fetch>(CONFLUENT, 'fetch', options.fetch);
+    const userAgent = checkOptionalString(CONFLUENT, 'userAgent', options.userAgent, { max: 256 });
+    if (userAgent !== undefined && !/^[\x20-\x7e]+$/.test(userAgent))
+      throw invalidField(CONFLUENT, 'userAgent', 'must be printable ASCII');
+    const common = checkAdapterOptions(CONFLUENT, options, { timeoutMs: DEFAULT_TIMEOUT_MS });
+    this.#emit = createEmitter(CONFLUENT, common.onEvent, this.#redactor);
+    this.#settings = {
+      vendor: CONFLUENT,
+      emit: this.#emit,
+      redactor: this.#redactor,
+      retry: common.retry,
+      timeoutMs: common.timeoutMs,
+    };
+    this.#rules = { retry: common.retry, headers: 'http' };
+    this.#polling = common.polling;
+    this.#waitTimeoutMs = common.waitTimeoutMs ?? CONFLUENT_WAIT_TIMEOUT_MS;
+    this.#userAgent = userAgent ? `${USER_AGENT} ${userAgent}` : USER_AGENT;
     this.#client = createClient<paths>({
       baseUrl: this.#base.href.replace(/\/$/, ''),
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: fetch ?? globalThis.fetch,
+      // A redirect is never followed: a POST would be re-sent, and credentials would go along.
+      redirect: 'manual',
     });
   }
 
-  async create(request: ConfluentCreateRequest, options: CallOptions = {}): Promise<ConfluentOperation> {
-    if (typeof request !== 'object' || request === null || request.vendor !== CONFLUENT) {
-      throw invalidArgument('a Confluent create request is { vendor: "confluent", entitlement: { ... } }');
-    }
-    const body = request.entitlement;
-    checkCreateBody(body);
+  #checkOptions(options: unknown, rules: Partial<CallOptionRules> = {}): CheckedCallOptions {
+    if (this.#closed)
+      throw new EntitlementError({
+        kind: 'failed-precondition',
+        vendor: CONFLUENT,
+        message: 'This Confluent provisioner is closed. Create a new one.',
+      });
+    const checked = checkCallOptions(CONFLUENT, options, { ...this.#rules, ...rules });
+    for (const [name, value] of Object.entries(checked.headers ?? {}))
+      if (/auth|token|secret|key|cookie/i.test(name)) this.#redactor.add(value);
+    return checked;
+  }
+
+  async create(request: ConfluentCreateRequest, input?: Parameters<ConfluentProvisioner['create']>[1]) {
+    const options = this.#checkOptions(input, { idempotencyKey: true });
+    const body = checkRequest(request);
     if (options.idempotencyKey !== undefined && options.idempotencyKey !== body.external_id) {
-      throw invalidArgument(
-        'Confluent uses entitlement.external_id as the idempotency key: idempotencyKey must equal external_id or be left out',
+      throw invalidField(
+        CONFLUENT,
+        'options.idempotencyKey',
+        'must equal entitlement.external_id or be left out: Confluent uses external_id as the idempotency key',
       );
     }
     const sent = await this.#exchange<ConfluentEntitlementResource>(
       'create',
+      'POST',
       options,
       `with external_id ${JSON.stringify(body.external_id)}`,
       (init) => this.#client.POST('/partner/v2/entitlements', { body, ...init }),
@@ -128,9 +182,12 @@ class ConfluentAdapter implements ConfluentProvisioner {
       throw new EntitlementError({
         kind: 'internal',
         vendor: CONFLUENT,
-        message: `Confluent answered ${sent.response.status} to create without an entitlement id; read it back by external_id ${JSON.stringify(body.external_id)}`,
+        retryable: false,
+        message:
+          `Confluent answered HTTP ${sent.response.status} to the create without an entitlement id. ` +
+          `Read it back by external_id ${JSON.stringify(body.external_id)} before creating again.`,
         httpStatus: sent.response.status,
-        requestId: sent.meta.requestId,
+        ...(sent.meta.requestId === undefined ? {} : { requestId: sent.meta.requestId }),
         attempts: sent.meta.attempts,
       });
     }
@@ -143,24 +200,24 @@ class ConfluentAdapter implements ConfluentProvisioner {
     );
   }
 
-  async get(ref: ConfluentEntitlementRef, options: CallOptions = {}): Promise<ConfluentEntitlement> {
-    if (typeof ref !== 'object' || ref === null || ref.vendor !== CONFLUENT) {
-      throw invalidArgument(
-        'a Confluent entitlement reference is { vendor: "confluent", id, organizationId? }',
-      );
-    }
-    const id = checkEntitlementId(ref.id, ref.organizationId);
-    const scope =
-      ref.organizationId === undefined ? '' : ` in organization ${JSON.stringify(ref.organizationId)}`;
+  async get(ref: ConfluentEntitlementRef, input?: Parameters<ConfluentProvisioner['get']>[1]) {
+    const options = this.#checkOptions(input);
+    return this.#get(checkRef(ref), options);
+  }
+
+  async #get(ref: ConfluentEntitlementRef, options: CheckedCallOptions): Promise<ConfluentEntitlement> {
+    const { id, organizationId } = ref;
+    const scope = organizationId === undefined ? '' : ` in organization ${JSON.stringify(organizationId)}`;
     const sent = await this.#exchange<ConfluentEntitlementResource>(
       'get',
+      'GET',
       options,
       `${JSON.stringify(id)}${scope}`,
       (init) =>
         this.#client.GET('/partner/v2/entitlements/{id}', {
           params: {
             path: { id },
-            query: ref.organizationId === undefined ? {} : { 'organization.id': ref.organizationId },
+            query: organizationId === undefined ? {} : { 'organization.id': organizationId },
           },
           ...init,
         }),
@@ -169,29 +226,37 @@ class ConfluentAdapter implements ConfluentProvisioner {
       throw new EntitlementError({
         kind: 'internal',
         vendor: CONFLUENT,
-        message: `Confluent answered ${sent.response.status} to a read with an empty body`,
+        message: `Confluent answered HTTP ${sent.response.status} to a read with an empty body. Retry the read.`,
         httpStatus: sent.response.status,
-        requestId: sent.meta.requestId,
+        ...(sent.meta.requestId === undefined ? {} : { requestId: sent.meta.requestId }),
         attempts: sent.meta.attempts,
       });
     }
     return toEntitlement(sent.data, 'read', sent.meta);
   }
 
-  async resume(token: string, options: ResumeOptions = {}): Promise<ConfluentOperation> {
+  async resume(token: string, input?: Parameters<ConfluentProvisioner['resume']>[1]) {
+    if (this.#closed) this.#checkOptions(undefined);
+    const options = checkResumeOptions(CONFLUENT, input, this.#rules);
     const payload = decodeVendorToken(token, CONFLUENT);
-    const fields: TokenFields = { id: checkEntitlementId(payload.id) };
-    if (typeof payload.externalId === 'string') fields.externalId = payload.externalId;
-    if (typeof payload.organizationId === 'string') fields.organizationId = payload.organizationId;
+    const fields: TokenFields = { id: checkTokenString(payload.id, 'id') };
+    if (payload.externalId !== undefined)
+      fields.externalId = checkTokenString(payload.externalId, 'externalId');
+    if (payload.organizationId !== undefined)
+      fields.organizationId = checkTokenString(payload.organizationId, 'organizationId');
+    checkEntitlementId(fields.id, fields.organizationId);
     const meta: CallMeta = { vendor: CONFLUENT, attempts: 0, durationMs: 0 };
     return this.#operation(fields, { done: false }, meta, false, options.polling);
   }
 
-  /** A 409 means an entitlement with this external_id exists: return it when it is the one asked for. */
+  /**
+   * A 409 means an entitlement with this external_id exists: it is this create's own (a retry after
+   * a lost response, or a repeat) only when every field sent equals what the vendor stored.
+   */
   async #reconcile(
     body: ConfluentEntitlementInput,
     conflict: Exchanged<ConfluentEntitlementResource>,
-    options: CallOptions,
+    options: CheckedCallOptions,
   ): Promise<ConfluentOperation> {
     const location = conflict.response.headers.get('location');
     const base = errorFromResponse({
@@ -208,34 +273,42 @@ class ConfluentAdapter implements ConfluentProvisioner {
         ? `its Location ${JSON.stringify(location)} is not an entitlement at ${this.#base.origin}, so it was not followed`
         : 'the answer named no Location';
       throw base.with({
-        resourceUri: location ?? undefined,
-        message: `an entitlement with external_id ${externalId} already exists, and ${why}`,
+        ...(location ? { resourceUri: location } : {}),
+        message: `An entitlement with external_id ${externalId} already exists, and ${why}. Read it by its id, or use another external_id.`,
       });
     }
-    const scope: ConfluentEntitlementRef = { vendor: CONFLUENT, id };
-    if (body.organization?.id !== undefined) scope.organizationId = body.organization.id;
+    const ref: ConfluentEntitlementRef = { vendor: CONFLUENT, id };
+    if (body.organization?.id !== undefined) ref.organizationId = body.organization.id;
+    const resourceUri = location ?? undefined;
     let existing: ConfluentEntitlement;
     try {
-      existing = await this.get(scope, { ...options, idempotencyKey: undefined });
+      const { idempotencyKey: _key, ...readOptions } = options;
+      existing = await this.#get(ref, readOptions);
     } catch (error) {
+      if (isEntitlementError(error) && error.retryable) {
+        // Still unknown whether it is ours: a transient failure stays transient.
+        throw error.with({
+          ...(resourceUri ? { resourceUri } : {}),
+          message:
+            `An entitlement with external_id ${externalId} exists (${location}), but reading it to compare failed: ${error.message} ` +
+            'Retry the create: it is idempotent by external_id.',
+          cause: error,
+        });
+      }
       throw base.with({
-        resourceUri: location ?? undefined,
-        message: `an entitlement with external_id ${externalId} already exists (${location}), but reading it failed: ${isEntitlementError(error) ? error.message : String(error)}`,
+        ...(resourceUri ? { resourceUri } : {}),
+        message: `An entitlement with external_id ${externalId} already exists (${location}), and reading it failed. Check the credentials' access to it, or use another external_id.`,
         cause: error,
       });
     }
-    const mismatches = (['external_id', 'plan_id', 'product_id'] as const).filter(
-      (field) => existing.raw[field] !== body[field],
-    );
-    if (body.organization?.id !== undefined && existing.raw.organization?.id !== body.organization.id) {
-      mismatches.push('organization.id' as never);
-    }
-    if (mismatches.length > 0) {
+    const differences = differingFields(body, existing.raw);
+    if (differences.length > 0) {
       throw base.with({
-        resourceUri: location ?? undefined,
+        ...(resourceUri ? { resourceUri } : {}),
+        details: [...base.details, { existing: existing.raw, differingFields: differences }],
         message:
-          `an entitlement with external_id ${externalId} already exists with a different ${mismatches.join(', ')} ` +
-          `(${location}): use another external_id, or read the existing one`,
+          `An entitlement with external_id ${externalId} already exists with a different ${differences.join(', ')} (${location}). ` +
+          'Nothing was created: use another external_id, or read the existing one.',
       });
     }
     const meta: CallMeta = {
@@ -260,7 +333,7 @@ class ConfluentAdapter implements ConfluentProvisioner {
   ): ConfluentOperation {
     const ref: ConfluentEntitlementRef = { vendor: CONFLUENT, id: fields.id };
     if (fields.organizationId !== undefined) ref.organizationId = fields.organizationId;
-    const token = encodeToken({ vendor: CONFLUENT, ...fields });
+    const token = encodeToken({ vendor: CONFLUENT, ...withoutUndefined(fields) });
     return createOperation({
       vendor: CONFLUENT,
       token,
@@ -268,11 +341,12 @@ class ConfluentAdapter implements ConfluentProvisioner {
       meta,
       initial,
       emit: this.#emit,
-      polling: { ...CONFLUENT_POLLING, ...this.#options.polling, ...polling },
-      waitTimeoutMs: this.#options.waitTimeoutMs ?? CONFLUENT_WAIT_TIMEOUT_MS,
+      rules: this.#rules,
+      polling: { ...CONFLUENT_POLLING, ...this.#polling, ...polling },
+      waitTimeoutMs: this.#waitTimeoutMs,
       poll: async (options) => {
         try {
-          const entitlement = await this.get(ref, options);
+          const entitlement = await this.#get(ref, options);
           return { done: true, entitlement, meta: entitlement.meta };
         } catch (error) {
           // Not visible yet: the create is still being applied.
@@ -284,84 +358,127 @@ class ConfluentAdapter implements ConfluentProvisioner {
   }
 
   /**
-   * Sends one logical call with retries. Statuses in `passThrough` come back to the caller; any
-   * other non-2xx becomes an EntitlementError. After a 401 a token provider is asked once for a
-   * fresh token.
+   * Sends one logical call through the call loop. Statuses in `passThrough` come back to the
+   * caller; any other non-2xx becomes an EntitlementError. After a 401 a token provider is asked
+   * once for a fresh token.
    */
   async #exchange<D>(
     operation: string,
-    options: CallOptions,
+    method: 'GET' | 'POST',
+    options: CheckedCallOptions,
     subject: string,
     send: Send<D>,
     passThrough: readonly number[] = [],
   ): Promise<Exchanged<D>> {
-    const trace = new CallTrace(CONFLUENT, operation, subject, this.#emit);
-    const settings = retrySettings(options.maxRetries ?? this.#options.maxRetries);
-    try {
-      const sent = await withRetries(
-        { vendor: CONFLUENT, operation, settings, signal: options.signal, emit: this.#emit },
-        async () => {
-          for (let refreshed = false; ; refreshed = true) {
-            const result = await this.#attempt(trace, options, send, refreshed);
-            const { response } = result;
-            if (response.ok || passThrough.includes(response.status)) return result;
-            if (response.status === 401 && this.#auth.refreshable && !refreshed) continue;
-            throw errorFromResponse({
-              operation,
-              status: response.status,
-              headers: response.headers,
-              body: result.error,
-              attempts: trace.attempts,
-              subject,
-            });
-          }
-        },
-      );
-      return { ...sent, meta: trace.done() };
-    } catch (error) {
-      throw trace.failed(error);
-    }
+    const { value, meta } = await runCall(this.#settings, {
+      operation,
+      subject,
+      method,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      attempt: async (context) => {
+        const { signal, responded, resend } = context;
+        for (let refreshed = false; ; refreshed = true) {
+          if (refreshed) resend();
+          const authorization = await this.#auth.header({ forceRefresh: refreshed, signal });
+          const headers = { ...options.headers, Authorization: authorization, 'User-Agent': this.#userAgent };
+          const observe: Middleware = {
+            onResponse: ({ response }) => {
+              const requestId = response.headers.get('x-request-id') ?? undefined;
+              responded({ httpStatus: response.status, ...(requestId === undefined ? {} : { requestId }) });
+            },
+          };
+          const result = await send({ signal, headers, middleware: [observe] });
+          const { response } = result;
+          if (response.redirected || (response.status >= 300 && response.status < 400))
+            throw errorFromRedirect({ operation, response, base: this.#base, attempts: context.attempt });
+          if (response.ok || passThrough.includes(response.status)) return result;
+          if (response.status === 401 && this.#auth.refreshable && !refreshed) continue;
+          throw errorFromResponse({
+            operation,
+            status: response.status,
+            headers: response.headers,
+            body: result.error,
+            attempts: context.attempt,
+            subject,
+          });
+        }
+      },
+      failure: (error, facts) =>
+        errorFromTransport(error, {
+          operation,
+          attempts: facts.attempt,
+          timedOut: facts.timedOut,
+          endpoint: this.#base.host,
+          response: facts.response,
+        }),
+    });
+    return { ...value, meta };
   }
 
-  /** One HTTP request, with its own timeout. */
-  async #attempt<D>(
-    trace: CallTrace,
-    options: CallOptions,
-    send: Send<D>,
-    refreshed: boolean,
-  ): Promise<Sent<D>> {
-    trace.begin(trace.operation === 'create' ? 'POST' : 'GET');
-    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const { signal, timedOut, dispose } = attemptSignal(options.signal, timeoutMs);
-    try {
-      const authorization = await this.#auth.header({ forceRefresh: refreshed, signal });
-      const headers = { ...options.headers, Authorization: authorization, 'User-Agent': this.#userAgent };
-      const observe: Middleware = {
-        onResponse: ({ response }) => {
-          const requestId = response.headers.get('x-request-id') ?? undefined;
-          trace.responded({ httpStatus: response.status, ...(requestId === undefined ? {} : { requestId }) });
-        },
-      };
-      return await send({ signal, headers, middleware: [observe] });
-    } catch (error) {
-      if (isEntitlementError(error)) throw error;
-      throw errorFromTransport(error, {
-        operation: trace.operation,
-        attempts: trace.attempts,
-        timedOut: timedOut(),
-        cancelled: options.signal?.aborted === true,
-      }).with(trace.last);
-    } finally {
-      dispose();
-    }
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 
-type Send<D> = (init: {
-  signal: AbortSignal;
-  headers: Record<string, string>;
-  middleware: Middleware[];
-}) => Promise<Sent<D>>;
+/** The create request: `{ vendor: 'confluent', entitlement }`, the body a JSON value valid for the spec. */
+function checkRequest(request: unknown): ConfluentEntitlementInput {
+  if (!isPlainObject(request) || request.vendor !== CONFLUENT) {
+    throw invalidField(CONFLUENT, 'request', 'must be { vendor: "confluent", entitlement: { ... } }');
+  }
+  const extra = Object.keys(request).find((key) => key !== 'vendor' && key !== 'entitlement');
+  if (extra !== undefined)
+    throw invalidField(
+      CONFLUENT,
+      `request.${extra.slice(0, 64)}`,
+      'is not part of a Confluent create request',
+    );
+  // What is checked is what is sent: a snapshot of the caller's value, refused if JSON cannot carry it.
+  const body: unknown =
+    request.entitlement === undefined
+      ? undefined
+      : JSON.parse(canonicalJson(request.entitlement, 'entitlement', CONFLUENT));
+  checkCreateBody(body);
+  return body as ConfluentEntitlementInput;
+}
+
+function checkRef(ref: unknown): ConfluentEntitlementRef {
+  if (!isPlainObject(ref) || ref.vendor !== CONFLUENT)
+    throw invalidField(CONFLUENT, 'ref', 'must be { vendor: "confluent", id, organizationId? }');
+  const extra = Object.keys(ref).find((key) => !['vendor', 'id', 'organizationId'].includes(key));
+  if (extra !== undefined)
+    throw invalidField(CONFLUENT, `ref.${extra.slice(0, 64)}`, 'is not part of a reference');
+  for (const field of ['id', 'organizationId'] as const) {
+    const value = ref[field];
+    if (typeof value === 'string' && !value.isWellFormed())
+      throw invalidField(CONFLUENT, `ref.${field}`, 'must be well-formed Unicode (it has a lone surrogate)');
+  }
+  const checked: ConfluentEntitlementRef = {
+    vendor: CONFLUENT,
+    id: checkEntitlementId(ref.id, ref.organizationId),
+  };
+  if (ref.organizationId !== undefined) checked.organizationId = ref.organizationId as string;
+  return checked;
+}
+
+function checkTokenString(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !value.isWellFormed() || value.length > 1_024)
+    throw invalidField(
+      CONFLUENT,
+      'token',
+      `is damaged (its ${field} is not a string): pass the token unchanged`,
+    );
+  return value;
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+}
 
 export function createConfluentProvisioner(options: ConfluentOptions): ConfluentProvisioner {
   return new ConfluentAdapter(options);

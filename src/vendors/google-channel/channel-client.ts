@@ -211,12 +211,38 @@ export class ChannelClient implements ChannelClientLike {
     return this.#calls;
   }
 
+  /**
+   * The call options gax gets: the routing header added, and on REST no gax deadline. gax's REST
+   * stub arms an `AbortSignal.timeout` per call from the deadline, which holds the call's memory
+   * until it fires (60 s) even after the call ended; the adapter bounds every attempt itself and
+   * cancels the call when that bound passes, so the deadline is left to it.
+   */
   #withRouting(options: ChannelCallOptions | undefined, params: Record<string, string>): ChannelCallOptions {
     const headers = {
       ...options?.otherArgs?.headers,
       'x-goog-request-params': gax.routingHeader.fromParams(params),
     };
-    return { ...options, otherArgs: { ...options?.otherArgs, headers } };
+    const routed: ChannelCallOptions = { ...options, otherArgs: { ...options?.otherArgs, headers } };
+    if (this.transport === 'rest') routed.timeout = Number.POSITIVE_INFINITY;
+    return routed;
+  }
+
+  /** A call made once the stub exists, cancellable before and after that. */
+  #deferred<T>(
+    start: (calls: Record<'createEntitlement' | 'getEntitlement', ApiCall>) => Cancellable<T>,
+  ): Cancellable<T> {
+    let inner: Cancellable<T> | undefined;
+    let cancelled = false;
+    const outer = this.#apiCalls().then((calls) => {
+      inner = start(calls);
+      if (cancelled) inner.cancel?.();
+      return inner;
+    }) as Cancellable<T>;
+    outer.cancel = () => {
+      cancelled = true;
+      inner?.cancel?.();
+    };
+    return outer;
   }
 
   createEntitlement(
@@ -224,9 +250,9 @@ export class ChannelClient implements ChannelClientLike {
     options?: ChannelCallOptions,
   ): Cancellable<[OperationLike, ...unknown[]]> {
     const routed = this.#withRouting(options, { parent: String(request.parent ?? '') });
-    return this.#apiCalls().then((calls) => calls.createEntitlement(request, routed)) as Cancellable<
-      [OperationLike, ...unknown[]]
-    >;
+    return this.#deferred(
+      (calls) => calls.createEntitlement(request, routed) as Cancellable<[OperationLike, ...unknown[]]>,
+    );
   }
 
   getEntitlement(
@@ -234,7 +260,7 @@ export class ChannelClient implements ChannelClientLike {
     options?: ChannelCallOptions,
   ): Cancellable<[unknown, ...unknown[]]> {
     const routed = this.#withRouting(options, { name: request.name });
-    return this.#apiCalls().then((calls) => calls.getEntitlement(request, routed));
+    return this.#deferred((calls) => calls.getEntitlement(request, routed));
   }
 
   getOperation(

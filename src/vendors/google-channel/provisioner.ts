@@ -7,26 +7,34 @@
  */
 import {
   type CallMeta,
-  type CallOptions,
-  CallTrace,
+  type CallOptionRules,
+  type CallSettings,
+  type CheckedCallOptions,
+  COMMON_ADAPTER_KEYS,
   type CommonAdapterOptions,
+  checkAdapterOptions,
+  checkBoolean,
+  checkCallOptions,
+  checkInteger,
+  checkOptionalString,
+  checkOptionsObject,
+  checkResumeOptions,
   createEmitter,
   createOperation,
   decodeVendorToken,
   type Emit,
-  type Entitlement,
   EntitlementError,
   encodeToken,
-  isEntitlementError,
+  invalidField,
   isLoopbackHost,
+  isPlainObject,
   newIdempotencyKey,
   type OperationStatus,
   type PollingOptions,
   type ProvisioningOperation,
-  type ResumeOptions,
-  retrySettings,
+  Redactor,
+  runCall,
   uuidForKey,
-  withRetries,
 } from '../../core/index.ts';
 import {
   type Cancellable,
@@ -49,12 +57,7 @@ import {
   type GoogleChannelProvisioner,
   type GoogleChannelVendor,
 } from './types.ts';
-import {
-  checkCreateRequest,
-  checkEntitlementName,
-  checkOperationName,
-  invalidArgument,
-} from './validation.ts';
+import { checkCreateRequest, checkEntitlementName, checkOperationName } from './validation.ts';
 
 export interface GoogleChannelOptions extends CommonAdapterOptions, Omit<ChannelClientOptions, 'transport'> {
   /** `grpc` (default) or `rest` (HTTP/JSON). */
@@ -73,7 +76,6 @@ const CHANNEL_WAIT_TIMEOUT_MS = 30 * 60_000;
 /** CreateEntitlement's documented timeout. */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-type ChannelEntitlement = Entitlement<GoogleChannelVendor, GoogleChannelEntitlementResource>;
 type ChannelOperationHandle = ProvisioningOperation<GoogleChannelVendor, GoogleChannelEntitlementResource>;
 type ChannelStatus = OperationStatus<GoogleChannelVendor, GoogleChannelEntitlementResource>;
 
@@ -93,48 +95,125 @@ interface RawOperation {
   metadata?: unknown;
 }
 
-/** Rejects as soon as the signal aborts (and cancels the gax call when it can be). */
-function abortable<T>(call: Cancellable<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return call;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      call.cancel?.();
-      reject(signal.reason);
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+const OPTION_KEYS = [
+  'transport',
+  'apiEndpoint',
+  'port',
+  'insecure',
+  'auth',
+  'scopes',
+  'client',
+  ...COMMON_ADAPTER_KEYS,
+];
+
+function closedError(): EntitlementError {
+  return new EntitlementError({
+    kind: 'failed-precondition',
+    vendor: GOOGLE_CHANNEL,
+    message: 'This Cloud Channel provisioner is closed. Create a new one.',
   });
+}
+
+/** The adapter's options, checked (the client's own are checked where they are used). */
+function checkOptions(input: unknown): GoogleChannelOptions {
+  const options = checkOptionsObject(GOOGLE_CHANNEL, 'options', input, OPTION_KEYS) as GoogleChannelOptions;
+  const transport: unknown = options.transport;
+  if (transport !== undefined && transport !== 'grpc' && transport !== 'rest')
+    throw invalidField(
+      GOOGLE_CHANNEL,
+      'transport',
+      `must be "grpc" or "rest", got ${JSON.stringify(transport)}`,
+    );
+  const host = checkOptionalString(GOOGLE_CHANNEL, 'apiEndpoint', options.apiEndpoint, { max: 253 });
+  if (host !== undefined && !/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/.test(host))
+    throw invalidField(
+      GOOGLE_CHANNEL,
+      'apiEndpoint',
+      'must be a host name only (give the port in the port option)',
+    );
+  checkInteger(GOOGLE_CHANNEL, 'port', options.port, 1, 65_535);
+  checkBoolean(GOOGLE_CHANNEL, 'insecure', options.insecure);
+  const scopes: unknown = options.scopes;
+  if (
+    scopes !== undefined &&
+    (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || scope.length === 0))
+  )
+    throw invalidField(GOOGLE_CHANNEL, 'scopes', 'must be a list of OAuth scope strings');
+  if (options.auth !== undefined && (typeof options.auth !== 'object' || options.auth === null))
+    throw invalidField(GOOGLE_CHANNEL, 'auth', 'must be a GoogleAuth or an auth client');
+  const client: unknown = options.client;
+  if (
+    client !== undefined &&
+    (typeof client !== 'object' ||
+      client === null ||
+      typeof (client as ChannelClientLike).createEntitlement !== 'function' ||
+      typeof (client as ChannelClientLike).checkCreateEntitlementProgress !== 'function')
+  )
+    throw invalidField(
+      GOOGLE_CHANNEL,
+      'client',
+      'must be a Cloud Channel client with createEntitlement and checkCreateEntitlementProgress',
+    );
+  const endpoint = host ?? DEFAULT_ENDPOINT;
+  if (options.insecure && !isLoopbackHost(endpoint)) {
+    throw invalidField(
+      GOOGLE_CHANNEL,
+      'insecure',
+      `is refused for ${endpoint}: plain text is for loopback emulators only`,
+    );
+  }
+  return options;
 }
 
 class GoogleChannelAdapter implements GoogleChannelProvisioner {
   readonly vendor = GOOGLE_CHANNEL;
   readonly #client: ChannelClientLike;
+  readonly #ownsClient: boolean;
   readonly #emit: Emit;
-  readonly #options: GoogleChannelOptions;
+  readonly #settings: CallSettings;
+  readonly #rules: CallOptionRules;
+  readonly #polling: PollingOptions | undefined;
+  readonly #waitTimeoutMs: number;
+  readonly #endpoint: string;
+  readonly #transport: Transport;
+  readonly #redactor = new Redactor();
+  #closed = false;
 
-  constructor(options: GoogleChannelOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw invalidArgument('options must be an object');
-    retrySettings(options.maxRetries);
-    if (options.apiEndpoint?.includes(':') && !options.apiEndpoint.startsWith('[')) {
-      throw invalidArgument('apiEndpoint is a host name only: give the port in the port option');
-    }
-    const host = options.apiEndpoint ?? DEFAULT_ENDPOINT;
-    if (options.insecure && !isLoopbackHost(host)) {
-      throw invalidArgument(
-        `insecure (plain-text) transport is refused for ${host}: it is for loopback emulators only`,
-      );
-    }
-    this.#options = options;
-    this.#emit = createEmitter(GOOGLE_CHANNEL, options.onEvent);
-    this.#client =
-      options.client ?? new ChannelClient({ ...options, transport: options.transport ?? 'grpc' });
+  constructor(input: GoogleChannelOptions = {}) {
+    const options = checkOptions(input);
+    const common = checkAdapterOptions(GOOGLE_CHANNEL, options as Record<string, unknown>, {
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+    });
+    this.#emit = createEmitter(GOOGLE_CHANNEL, common.onEvent, this.#redactor);
+    this.#settings = {
+      vendor: GOOGLE_CHANNEL,
+      emit: this.#emit,
+      redactor: this.#redactor,
+      retry: common.retry,
+      timeoutMs: common.timeoutMs,
+    };
+    this.#rules = { retry: common.retry, headers: 'grpc' };
+    this.#polling = common.polling;
+    this.#waitTimeoutMs = common.waitTimeoutMs ?? CHANNEL_WAIT_TIMEOUT_MS;
+    this.#transport = options.transport ?? 'grpc';
+    this.#endpoint = `${options.apiEndpoint ?? DEFAULT_ENDPOINT}:${options.port ?? 443}`;
+    this.#ownsClient = options.client === undefined;
+    this.#client = options.client ?? new ChannelClient({ ...options, transport: this.#transport });
+  }
+
+  #checkCall(options: unknown, rules: Partial<CallOptionRules> = {}): CheckedCallOptions {
+    if (this.#closed) throw closedError();
+    const checked = checkCallOptions(GOOGLE_CHANNEL, options, { ...this.#rules, ...rules });
+    for (const [name, value] of Object.entries(checked.headers ?? {}))
+      if (/auth|token|secret|key|cookie/i.test(name)) this.#redactor.add(value);
+    return checked;
   }
 
   async create(
     request: GoogleChannelCreateRequest,
-    options: CallOptions = {},
-  ): Promise<ChannelOperationHandle> {
+    input?: Parameters<GoogleChannelProvisioner['create']>[1],
+  ) {
+    const options = this.#checkCall(input, { idempotencyKey: true });
     const checked = checkCreateRequest(request);
     const requestId =
       options.idempotencyKey !== undefined ? uuidForKey(options.idempotencyKey) : newIdempotencyKey();
@@ -155,6 +234,7 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
     };
     const { value: operation, meta } = await this.#call(
       'create',
+      'CreateEntitlement',
       options,
       `${checked.parent} ${offer}`,
       (callOptions) => this.#client.createEntitlement(wire, callOptions),
@@ -170,30 +250,45 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
     return this.#operation(fields, token, this.#status(raw, token, meta), { ...meta });
   }
 
-  async resume(token: string, options: ResumeOptions = {}): Promise<ChannelOperationHandle> {
+  async resume(token: string, input?: Parameters<GoogleChannelProvisioner['resume']>[1]) {
+    if (this.#closed) throw closedError();
+    const options = checkResumeOptions(GOOGLE_CHANNEL, input, this.#rules);
     const payload = decodeVendorToken(token, GOOGLE_CHANNEL);
     const fields: TokenFields = { operation: checkOperationName(payload.operation) };
     for (const key of ['requestId', 'parent', 'offer', 'externalCorrelationId'] as const) {
-      if (typeof payload[key] === 'string') fields[key] = payload[key];
+      const value = payload[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'string' || !value.isWellFormed() || value.length > 1_024)
+        throw invalidField(
+          GOOGLE_CHANNEL,
+          'token',
+          `is damaged (its ${key} is not a string): pass the token unchanged`,
+        );
+      fields[key] = value;
     }
     const meta: CallMeta = { vendor: GOOGLE_CHANNEL, attempts: 0, durationMs: 0 };
     return this.#operation(fields, token, { done: false }, meta, options.polling);
   }
 
-  async get(ref: GoogleChannelEntitlementRef, options: CallOptions = {}): Promise<ChannelEntitlement> {
-    if (typeof ref !== 'object' || ref === null || ref.vendor !== GOOGLE_CHANNEL) {
-      throw invalidArgument('a Cloud Channel entitlement reference is { vendor: "google-channel", name }');
+  async get(ref: GoogleChannelEntitlementRef, input?: Parameters<GoogleChannelProvisioner['get']>[1]) {
+    const options = this.#checkCall(input);
+    if (!isPlainObject(ref) || ref.vendor !== GOOGLE_CHANNEL) {
+      throw invalidField(GOOGLE_CHANNEL, 'ref', 'must be { vendor: "google-channel", name }');
     }
+    const extra = Object.keys(ref).find((key) => key !== 'vendor' && key !== 'name');
+    if (extra !== undefined)
+      throw invalidField(GOOGLE_CHANNEL, `ref.${extra.slice(0, 64)}`, 'is not part of a reference');
     const name = checkEntitlementName(ref.name);
     const getEntitlement = this.#client.getEntitlement?.bind(this.#client);
     if (!getEntitlement) {
       throw new EntitlementError({
         kind: 'failed-precondition',
         vendor: GOOGLE_CHANNEL,
-        message: 'the injected Cloud Channel client has no getEntitlement method',
+        message:
+          'The Cloud Channel client given as the client option has no getEntitlement method. Give a client that has one.',
       });
     }
-    const { value, meta } = await this.#call('get', options, name, (callOptions) =>
+    const { value, meta } = await this.#call('get', 'GetEntitlement', options, name, (callOptions) =>
       getEntitlement({ name }, callOptions),
     );
     return toEntitlement(normaliseEntitlement(value[0]), meta);
@@ -218,7 +313,7 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
         vendor: GOOGLE_CHANNEL,
         operationName: name,
         token,
-        message: `operation ${name} finished without an Entitlement (got ${response?.type ?? 'nothing'})`,
+        message: `Operation ${name} finished without an Entitlement (it carries ${response?.type ?? 'nothing'}). Read the entitlement by its name instead.`,
       });
     }
     return { done: true, entitlement: toEntitlement(normaliseEntitlement(response.value), meta), meta };
@@ -250,11 +345,14 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
       meta,
       initial,
       emit: this.#emit,
-      polling: { ...CHANNEL_POLLING, ...this.#options.polling, ...polling },
-      waitTimeoutMs: this.#options.waitTimeoutMs ?? CHANNEL_WAIT_TIMEOUT_MS,
+      rules: this.#rules,
+      polling: { ...CHANNEL_POLLING, ...this.#polling, ...polling },
+      waitTimeoutMs: this.#waitTimeoutMs,
       poll: async (options) => {
+        if (this.#closed) throw closedError();
         const { value, meta: pollMeta } = await this.#call(
           'poll',
+          'GetOperation',
           options,
           name,
           (callOptions) => this.#getOperation(name, callOptions) as Cancellable<RawOperation>,
@@ -263,8 +361,9 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
       },
       ...(cancelOperation
         ? {
-            cancel: async (options: CallOptions) => {
-              await this.#call('cancel', options, name, (callOptions) =>
+            cancel: async (options: CheckedCallOptions) => {
+              if (this.#closed) throw closedError();
+              await this.#call('cancel', 'CancelOperation', options, name, (callOptions) =>
                 cancelOperation({ name }, callOptions),
               );
             },
@@ -273,62 +372,70 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
     });
   }
 
-  /** One logical call with retries, timeouts, AbortSignal and events. */
+  /** One logical call through the core call loop; each attempt is one gax call, cancelled on abort. */
   async #call<T>(
     operation: string,
-    options: CallOptions,
+    method: string,
+    options: CheckedCallOptions,
     subject: string,
     invoke: (callOptions: ChannelCallOptions) => Cancellable<T>,
   ): Promise<{ value: T; meta: CallMeta }> {
-    const trace = new CallTrace(GOOGLE_CHANNEL, operation, subject, this.#emit);
-    const settings = retrySettings(options.maxRetries ?? this.#options.maxRetries);
-    try {
-      const value = await withRetries(
-        { vendor: GOOGLE_CHANNEL, operation, settings, signal: options.signal, emit: this.#emit },
-        async () => {
-          trace.begin(operation);
-          const callOptions: ChannelCallOptions = {
-            timeout: options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-            // gax must not retry underneath: this layer retries (DESIGN section 4).
-            retry: null,
-            ...(options.headers ? { otherArgs: { headers: { ...options.headers } } } : {}),
-          };
-          try {
-            const result = await abortable(invoke(callOptions), options.signal);
-            trace.responded({ grpcCode: 0 });
-            return result;
-          } catch (error) {
-            if (options.signal?.aborted) {
-              throw new EntitlementError({
-                kind: 'cancelled',
-                vendor: GOOGLE_CHANNEL,
-                message: `Cloud Channel ${operation} was cancelled by the caller's AbortSignal`,
-                cause: error,
-              });
-            }
-            if (isEntitlementError(error)) throw error;
-            const failure = errorFromCall(error, operation, { attempts: trace.attempts });
-            trace.responded({ ...(failure.grpcCode === undefined ? {} : { grpcCode: failure.grpcCode }) });
-            throw failure;
-          }
-        },
-      );
-      return { value, meta: trace.done() };
-    } catch (error) {
-      throw trace.failed(error);
-    }
+    return runCall(this.#settings, {
+      operation,
+      method,
+      subject,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      attempt: async ({ signal, responded }) => {
+        const callOptions: ChannelCallOptions = {
+          timeout: options.timeoutMs ?? this.#settings.timeoutMs,
+          // gax must not retry underneath: the call loop is the one retry layer.
+          retry: null,
+          ...(options.headers ? { otherArgs: { headers: { ...options.headers } } } : {}),
+        };
+        const call = invoke(callOptions);
+        const cancel = () => call.cancel?.();
+        signal.addEventListener('abort', cancel, { once: true });
+        try {
+          const result = await call;
+          responded({ grpcCode: 0 });
+          return result;
+        } catch (error) {
+          const code = (error as { code?: unknown })?.code;
+          if (typeof code === 'number') responded({ grpcCode: code });
+          throw error;
+        } finally {
+          signal.removeEventListener('abort', cancel);
+        }
+      },
+      failure: (error, facts) =>
+        facts.timedOut
+          ? new EntitlementError({
+              kind: 'deadline-exceeded',
+              vendor: GOOGLE_CHANNEL,
+              message: `Cloud Channel at ${this.#endpoint} did not answer the ${operation} within the request timeout. Retrying is safe: the request_id dedupes creates.`,
+              cause: error,
+            })
+          : errorFromCall(error, operation, { attempts: facts.attempt }),
+    });
   }
 
   /** Closes the built-in client's channels (an injected client is the caller's to close). */
   async close(): Promise<void> {
-    if (!this.#options.client) await this.#client.close?.();
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsClient) await this.#client.close?.();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 
-export type GoogleChannelProvisionerWithClose = GoogleChannelProvisioner & { close(): Promise<void> };
+/** @deprecated `close()` is part of every provisioner now: use `GoogleChannelProvisioner`. */
+export type GoogleChannelProvisionerWithClose = GoogleChannelProvisioner;
 
-export function createGoogleChannelProvisioner(
-  options: GoogleChannelOptions = {},
-): GoogleChannelProvisionerWithClose {
+export function createGoogleChannelProvisioner(options: GoogleChannelOptions = {}): GoogleChannelProvisioner {
   return new GoogleChannelAdapter(options);
 }

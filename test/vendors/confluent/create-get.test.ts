@@ -88,12 +88,17 @@ describe('Confluent create and get against the emulator', () => {
     expect(emulator.entitlements()).toHaveLength(0);
   });
 
-  it('sends the caller headers but never lets them replace the credentials', async () => {
+  it('sends the caller headers, and refuses one that would replace the credentials without sending anything', async () => {
     const { emulator, provisioner } = await env();
-    await provisioner.create(
-      { vendor: 'confluent', entitlement: body() },
-      { headers: { 'X-Trace': 'abc', Authorization: 'Bearer someone-else' } },
-    );
+    await provisioner.create({ vendor: 'confluent', entitlement: body() }, { headers: { 'X-Trace': 'abc' } });
     expect(emulator.requests.at(-1)?.status).toBe(201);
+    const before = emulator.requests.length;
+    await expect(
+      provisioner.create(
+        { vendor: 'confluent', entitlement: body() },
+        { headers: { 'X-Trace': 'abc', Authorization: 'Bearer someone-else' } },
+      ),
+    ).rejects.toMatchObject({ kind: 'invalid-argument', message: expect.stringContaining('Authorization') });
+    expect(emulator.requests).toHaveLength(before);
   });
 });

@@ -1,0 +1,201 @@
+/**
+ * The one call loop every adapter sends through: attempts, a timeout per attempt, the caller's
+ * AbortSignal, retries with backoff, and the trace (events, attempt count, timings, the vendor's
+ * last status and request id). An adapter supplies one attempt and the mapping of a failure that is
+ * not yet an `EntitlementError`; everything else is here, once.
+ *
+ * - One way of being cancelled: each attempt gets one signal, aborted by its timeout or by the
+ *   caller. The loop also stops waiting for an attempt the moment that signal aborts, so a vendor
+ *   SDK that ignores signals cannot keep a caller waiting.
+ * - Errors keep their stack and their cause; the attempt count is added to the error the adapter
+ *   threw, and every secret the adapter knows is scrubbed from it.
+ */
+import { EntitlementError, isEntitlementError } from './errors.ts';
+import type { Emit } from './events.ts';
+import type { Redactor } from './redact.ts';
+import { RetrySchedule, type RetrySettings } from './retry.ts';
+import { attemptSignal, cancelledError, raceAbort, sleep } from './signals.ts';
+import type { CallMeta } from './types.ts';
+
+/** What the vendor said of one attempt. */
+export interface ResponseFacts {
+  httpStatus?: number;
+  grpcCode?: number;
+  requestId?: string;
+}
+
+export interface AttemptContext {
+  /** Aborts when this attempt's timeout passes or the caller aborts. */
+  signal: AbortSignal;
+  /** Requests sent so far in this call, this one included (from 1). */
+  readonly attempt: number;
+  /** Records the vendor's answer to this attempt (for the response event and `meta`). */
+  responded(facts: ResponseFacts): void;
+  /**
+   * Counts one more request inside this attempt, sent at once with no backoff (a request again
+   * with a refreshed credential, say): every request counts in `attempts`.
+   */
+  resend(): void;
+}
+
+/** What the loop knows of a failure the adapter has to map. */
+export interface FailureFacts {
+  /** The attempt's own timeout fired. */
+  timedOut: boolean;
+  attempt: number;
+  /** What the vendor said of this attempt, if anything. */
+  response: ResponseFacts;
+}
+
+/** One adapter's settings for every call it makes. */
+export interface CallSettings {
+  vendor: string;
+  emit: Emit;
+  redactor: Redactor;
+  retry: RetrySettings;
+  /** Timeout of each attempt, in milliseconds. */
+  timeoutMs: number;
+}
+
+export interface Call<T> {
+  /** The logical call: `create`, `get`, `poll`, `cancel`, ... */
+  operation: string;
+  /** What it is about, for events (never a secret). */
+  subject: string;
+  /** The HTTP method or RPC name, for events. */
+  method?: string;
+  signal?: AbortSignal | undefined;
+  /** Overrides the adapter's per-attempt timeout. */
+  timeoutMs?: number | undefined;
+  /** Overrides the adapter's retry settings. */
+  retry?: RetrySettings | undefined;
+  /** One attempt: resolves with the value, or throws (an `EntitlementError`, or anything else). */
+  attempt(context: AttemptContext): Promise<T>;
+  /** The `EntitlementError` for a failure that is not one yet (a transport error, a timeout). */
+  failure(error: unknown, facts: FailureFacts): EntitlementError;
+}
+
+export interface CallResult<T> {
+  value: T;
+  meta: CallMeta;
+}
+
+/** Runs one logical call to its end: a value with its meta, or one `EntitlementError`. */
+export async function runCall<T>(settings: CallSettings, call: Call<T>): Promise<CallResult<T>> {
+  const { vendor, emit, redactor } = settings;
+  const { operation, signal } = call;
+  const schedule = new RetrySchedule(call.retry ?? settings.retry);
+  const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
+  const started = performance.now();
+  let attempts = 0;
+  let last: ResponseFacts = {};
+  const meta = (): CallMeta => ({
+    vendor,
+    attempts,
+    durationMs: performance.now() - started,
+    ...(last.requestId === undefined ? {} : { requestId: last.requestId }),
+    ...(last.httpStatus === undefined ? {} : { httpStatus: last.httpStatus }),
+    ...(last.grpcCode === undefined ? {} : { grpcCode: last.grpcCode }),
+  });
+  emit({ type: 'request', operation });
+  let sentAt = started;
+  const announce = (): void => {
+    attempts++;
+    last = {};
+    sentAt = performance.now();
+    emit({
+      type: 'attempt',
+      operation,
+      attempt: attempts,
+      ...(call.method === undefined ? {} : { method: call.method }),
+      url: call.subject,
+    });
+  };
+  try {
+    for (let tries = 1; ; tries++) {
+      if (signal?.aborted) throw cancelledError(vendor, operation, signal);
+      announce();
+      const scope = attemptSignal(signal, timeoutMs);
+      const context: AttemptContext = {
+        signal: scope.signal,
+        get attempt() {
+          return attempts;
+        },
+        resend: announce,
+        responded(facts) {
+          last = { ...facts };
+          emit({
+            type: 'response',
+            operation,
+            attempt: attempts,
+            ...facts,
+            durationMs: performance.now() - sentAt,
+          });
+        },
+      };
+      let failure: EntitlementError;
+      try {
+        const value = await raceAbort(
+          Promise.resolve().then(() => call.attempt(context)),
+          scope.signal,
+        );
+        const done = meta();
+        emit({
+          type: 'done',
+          operation,
+          attempts,
+          durationMs: done.durationMs,
+          ...(done.requestId === undefined ? {} : { requestId: done.requestId }),
+        });
+        return { value, meta: done };
+      } catch (error) {
+        if (signal?.aborted) throw withCause(cancelledError(vendor, operation, signal), error);
+        failure = isEntitlementError(error)
+          ? error
+          : call.failure(error, { timedOut: scope.timedOut(), attempt: attempts, response: { ...last } });
+      } finally {
+        scope.dispose();
+      }
+      if (!schedule.allows(failure, tries)) throw failure;
+      const delayMs = schedule.next(failure);
+      emit({
+        type: 'retry',
+        operation,
+        attempt: attempts,
+        delayMs,
+        errorKind: failure.kind,
+        message: failure.message,
+      });
+      await sleep(delayMs, vendor, operation, signal);
+    }
+  } catch (error) {
+    const failure = redactor.error(
+      (isEntitlementError(error)
+        ? error
+        : new EntitlementError({
+            kind: 'internal',
+            vendor,
+            message: `The ${operation} failed inside the library: ${String(error)}.`,
+            retryable: false,
+            cause: error,
+          })
+      ).with({ attempts }),
+    );
+    const { durationMs } = meta();
+    emit({
+      type: 'error',
+      operation,
+      attempts,
+      durationMs,
+      errorKind: failure.kind,
+      message: failure.message,
+      ...(failure.requestId === undefined ? {} : { requestId: failure.requestId }),
+    });
+    throw failure;
+  }
+}
+
+/** `error` with `cause` attached when it has none yet. */
+function withCause(error: EntitlementError, cause: unknown): EntitlementError {
+  return error.cause === undefined && cause !== undefined ? error.with({ cause }) : error;
+}
