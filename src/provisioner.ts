@@ -6,22 +6,28 @@
  */
 import {
   type CallOptions,
+  checkBoolean,
+  checkFunction,
+  checkOptionsObject,
   type Entitlement,
   EntitlementError,
   type EntitlementProvisioner,
+  invalidField,
+  isPlainObject,
   type ProvisionerEventListener,
   type ProvisioningOperation,
-  parseHostPort,
   type ResumeOptions,
   tokenVendor,
 } from './core/index.ts';
 import { withTracing } from './observability/tracing.ts';
+import { confluentFromEnvironment, missingConfluentCredentials } from './vendors/confluent/environment.ts';
 import type { ConfluentOptions } from './vendors/confluent/provisioner.ts';
 import type {
   ConfluentCreateRequest,
   ConfluentEntitlementRef,
   ConfluentEntitlementResource,
 } from './vendors/confluent/types.ts';
+import { googleChannelFromEnvironment } from './vendors/google-channel/environment.ts';
 import type { GoogleChannelOptions } from './vendors/google-channel/provisioner.ts';
 import type {
   GoogleChannelCreateRequest,
@@ -29,8 +35,8 @@ import type {
   GoogleChannelEntitlementResource,
 } from './vendors/google-channel/types.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: an adapter of any vendor's request, reference and raw types
-export type AnyProvisioner = EntitlementProvisioner<string, any, any, any> & { close?(): Promise<void> };
+// biome-ignore lint/suspicious/noExplicitAny: an adapter of any vendor: its id, request, reference and raw types
+export type AnyProvisioner = EntitlementProvisioner<any, any, any, any>;
 
 /** A vendor adapter, or a function that loads one (called once, when the vendor is first used). */
 export type AdapterSource = AnyProvisioner | (() => AnyProvisioner | Promise<AnyProvisioner>);
@@ -73,25 +79,37 @@ export interface VendorRegistry extends BuiltInVendors {}
 
 export type VendorId = keyof VendorRegistry & string;
 
-export interface Provisioner {
+/** Resume options on the facade: with `vendor`, the token must belong to that vendor (and is typed so). */
+export interface FacadeResumeOptions<V extends VendorId = VendorId> extends ResumeOptions {
+  vendor?: V;
+}
+
+export interface Provisioner extends AsyncDisposable {
   create<V extends VendorId>(
     request: VendorRegistry[V]['request'] & { vendor: V },
     options?: CallOptions,
   ): Promise<ProvisioningOperation<V, VendorRegistry[V]['raw']>>;
-  /** Resumes an operation from its token, in any process; the token names its vendor. */
-  resume(token: string, options?: ResumeOptions): Promise<ProvisioningOperation>;
+  /**
+   * Resumes an operation from its token, in any process; the token names its vendor. Pass
+   * `{ vendor }` to have the token checked against it and the result typed for it.
+   */
+  resume<V extends VendorId = VendorId>(
+    token: string,
+    options?: FacadeResumeOptions<V>,
+  ): Promise<ProvisioningOperation<V, VendorRegistry[V]['raw']>>;
   get<V extends VendorId>(
     ref: VendorRegistry[V]['ref'] & { vendor: V },
     options?: CallOptions,
   ): Promise<Entitlement<V, VendorRegistry[V]['raw']>>;
   /** The vendors this provisioner can route to. */
   readonly vendors: readonly string[];
-  /** Closes every adapter that was loaded. */
+  /** Closes every adapter that was loaded; calls after it are refused. */
   close(): Promise<void>;
 }
 
 /**
- * Configuration from environment variables, for what the caller did not configure:
+ * Configuration from environment variables, for what the caller did not configure (each vendor's
+ * variables are read only when that vendor is enabled, when it is first used):
  * - `CONFLUENT_API_KEY` + `CONFLUENT_API_SECRET` (Cloud API key), or `CONFLUENT_PARTNER_TOKEN`
  *   (partner OAuth bearer token); `CONFLUENT_BASE_URL` (default https://api.confluent.cloud).
  * - Google: Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, gcloud, metadata
@@ -102,31 +120,12 @@ export function fromEnvironment(env: Record<string, string | undefined>): {
   confluent?: ConfluentOptions;
   googleChannel: GoogleChannelOptions;
 } {
-  const result: { confluent?: ConfluentOptions; googleChannel: GoogleChannelOptions } = { googleChannel: {} };
-  const baseUrl = env.CONFLUENT_BASE_URL ? { baseUrl: env.CONFLUENT_BASE_URL } : {};
-  if (env.CONFLUENT_API_KEY && env.CONFLUENT_API_SECRET) {
-    result.confluent = {
-      credentials: { type: 'api-key', apiKey: env.CONFLUENT_API_KEY, apiSecret: env.CONFLUENT_API_SECRET },
-      ...baseUrl,
-    };
-  } else if (env.CONFLUENT_PARTNER_TOKEN) {
-    result.confluent = { credentials: { type: 'bearer', token: env.CONFLUENT_PARTNER_TOKEN }, ...baseUrl };
-  }
-  const emulator = env.CLOUD_CHANNEL_EMULATOR_HOST;
-  if (emulator) {
-    const endpoint = parseHostPort(emulator);
-    if (!endpoint) {
-      throw new EntitlementError({
-        kind: 'invalid-argument',
-        vendor: 'google-channel',
-        message: `CLOUD_CHANNEL_EMULATOR_HOST must be host:port, got ${JSON.stringify(emulator)}`,
-      });
-    }
-    Object.assign(result.googleChannel, { apiEndpoint: endpoint.host, port: endpoint.port, insecure: true });
-  }
-  const transport = env.CLOUD_CHANNEL_TRANSPORT;
-  if (transport === 'grpc' || transport === 'rest') result.googleChannel.transport = transport;
-  return result;
+  const confluent = confluentFromEnvironment(env);
+  const { credentials, ...rest } = confluent;
+  return {
+    ...(credentials ? { confluent: { credentials, ...rest } } : {}),
+    googleChannel: googleChannelFromEnvironment(env),
+  };
 }
 
 function fanOut(
@@ -141,42 +140,87 @@ function fanOut(
   };
 }
 
-function unroutable(message: string, vendor = 'core'): EntitlementError {
+const FACADE = 'entitlement-provisioner';
+const CONFIG_KEYS = ['confluent', 'googleChannel', 'adapters', 'onEvent', 'tracing', 'env'];
+
+function unroutable(message: string, vendor = FACADE): EntitlementError {
   return new EntitlementError({ kind: 'invalid-argument', vendor, message });
 }
 
-/** The runtime side of `Provisioner`: routing is by value, the typed signatures are the interface's. */
-class FacadeProvisioner {
-  readonly #sources = new Map<string, () => Promise<AnyProvisioner>>();
+/** The facade's configuration, checked before anything is loaded. */
+function checkConfig(input: unknown): ProvisionerConfig {
+  const config = checkOptionsObject(FACADE, 'config', input, CONFIG_KEYS) as ProvisionerConfig;
+  for (const vendor of ['confluent', 'googleChannel'] as const) {
+    const value: unknown = config[vendor];
+    if (value !== undefined && value !== false && !isPlainObject(value))
+      throw invalidField(FACADE, `config.${vendor}`, 'must be an options object, false, or left out');
+  }
+  if (config.adapters !== undefined) {
+    if (!isPlainObject(config.adapters))
+      throw invalidField(FACADE, 'config.adapters', 'must be an object of vendor ids to adapters');
+    for (const [vendor, source] of Object.entries(config.adapters)) {
+      if (vendor === 'confluent' || vendor === 'google-channel')
+        throw invalidField(
+          FACADE,
+          `config.adapters.${vendor}`,
+          'is a built-in vendor: configure it with its own option',
+        );
+      const isAdapter = typeof source === 'object' && source !== null && typeof source.create === 'function';
+      if (typeof source !== 'function' && !isAdapter)
+        throw invalidField(
+          FACADE,
+          `config.adapters.${vendor}`,
+          'must be an adapter or a function that returns one',
+        );
+    }
+  }
+  checkFunction(FACADE, 'config.onEvent', config.onEvent);
+  checkBoolean(FACADE, 'config.tracing', config.tracing);
+  if (config.env !== undefined) {
+    if (!isPlainObject(config.env))
+      throw invalidField(FACADE, 'config.env', 'must be an object of variable names to strings');
+    for (const [name, value] of Object.entries(config.env))
+      if (value !== undefined && typeof value !== 'string')
+        throw invalidField(FACADE, `config.env.${name}`, 'must be a string');
+  }
+  return config;
+}
+
+type Loader = () => Promise<AnyProvisioner>;
+
+/** The facade: routing is by value; each vendor is loaded, and reads its environment, on first use. */
+class FacadeProvisioner implements Provisioner {
+  readonly #sources = new Map<string, Loader>();
   readonly #loaded = new Map<string, Promise<AnyProvisioner>>();
   readonly #tracing: boolean;
+  #closed = false;
 
-  constructor(config: ProvisionerConfig) {
-    const env = fromEnvironment(config.env ?? process.env);
+  constructor(input: ProvisionerConfig) {
+    const config = checkConfig(input);
+    const env = config.env ?? process.env;
     this.#tracing = config.tracing ?? true;
-    const confluent = config.confluent ?? env.confluent;
-    if (config.confluent !== false) {
+    const confluent = config.confluent;
+    if (confluent !== false) {
       this.#sources.set('confluent', async () => {
-        if (!confluent) {
-          throw new EntitlementError({
-            kind: 'unauthenticated',
-            vendor: 'confluent',
-            message:
-              'no Confluent credentials: pass { confluent: { credentials } } or set CONFLUENT_API_KEY and CONFLUENT_API_SECRET, or CONFLUENT_PARTNER_TOKEN',
-          });
-        }
+        const { credentials, ...fromEnv } = confluentFromEnvironment(env);
+        const options = { ...fromEnv, ...(credentials ? { credentials } : {}), ...confluent };
+        if (!options.credentials) throw missingConfluentCredentials();
         const { createConfluentProvisioner } = await import('./vendors/confluent/index.ts');
         return createConfluentProvisioner({
-          ...confluent,
-          onEvent: fanOut(confluent.onEvent, config.onEvent),
+          ...(options as ConfluentOptions),
+          onEvent: fanOut(confluent?.onEvent, config.onEvent),
         });
       });
     }
-    if (config.googleChannel !== false) {
-      const google = { ...env.googleChannel, ...config.googleChannel };
+    const google = config.googleChannel;
+    if (google !== false) {
       this.#sources.set('google-channel', async () => {
+        const options = { ...googleChannelFromEnvironment(env), ...google };
         const { createGoogleChannelProvisioner } = await import('./vendors/google-channel/index.ts');
-        return createGoogleChannelProvisioner({ ...google, onEvent: fanOut(google.onEvent, config.onEvent) });
+        return createGoogleChannelProvisioner({
+          ...options,
+          onEvent: fanOut(google?.onEvent, config.onEvent),
+        });
       });
     }
     for (const [vendor, source] of Object.entries(config.adapters ?? {})) {
@@ -184,7 +228,7 @@ class FacadeProvisioner {
         const adapter = typeof source === 'function' ? await source() : source;
         if (adapter?.vendor !== vendor) {
           throw unroutable(
-            `the adapter registered as "${vendor}" says it is "${String(adapter?.vendor)}"`,
+            `The adapter registered as "${vendor}" says it is "${String(adapter?.vendor)}". Register it under its own vendor id.`,
             vendor,
           );
         }
@@ -198,45 +242,75 @@ class FacadeProvisioner {
   }
 
   #adapter(vendor: unknown, what: string): Promise<AnyProvisioner> {
+    if (this.#closed)
+      return Promise.reject(
+        new EntitlementError({
+          kind: 'failed-precondition',
+          vendor: FACADE,
+          message: 'This provisioner is closed. Create a new one.',
+        }),
+      );
     if (typeof vendor !== 'string' || !this.#sources.has(vendor)) {
+      const known = this.vendors.map((v) => `"${v}"`).join(', ') || 'none';
       return Promise.reject(
         unroutable(
-          `${what} names vendor ${JSON.stringify(vendor)}; this provisioner handles ${this.vendors.map((v) => `"${v}"`).join(', ')}`,
+          `${what} names vendor ${JSON.stringify(vendor)}, which this provisioner does not handle (it handles ${known}).`,
         ),
       );
     }
     let adapter = this.#loaded.get(vendor);
     if (!adapter) {
-      adapter = (this.#sources.get(vendor) as () => Promise<AnyProvisioner>)();
-      // A failed load (missing credentials, say) is retried on the next call.
+      adapter = (this.#sources.get(vendor) as Loader)();
+      // A failed load (missing credentials, say) is tried again on the next call.
       adapter.catch(() => this.#loaded.delete(vendor));
       this.#loaded.set(vendor, adapter);
     }
     return adapter;
   }
 
-  async create(request: { vendor: string }, options?: CallOptions) {
-    const adapter = await this.#adapter(request?.vendor, 'the create request');
+  async create<V extends VendorId>(
+    request: VendorRegistry[V]['request'] & { vendor: V },
+    options?: CallOptions,
+  ): Promise<ProvisioningOperation<V, VendorRegistry[V]['raw']>> {
+    const vendor = isPlainObject(request) ? request.vendor : undefined;
+    const adapter = await this.#adapter(vendor, 'The create request');
     return withTracing(this.#tracing, 'create', adapter.vendor, () => adapter.create(request, options));
   }
 
-  async resume(token: string, options?: ResumeOptions) {
-    const adapter = await this.#adapter(tokenVendor(token), 'the operation token');
-    return withTracing(this.#tracing, 'resume', adapter.vendor, () => adapter.resume(token, options));
+  async resume<V extends VendorId = VendorId>(
+    token: string,
+    options?: FacadeResumeOptions<V>,
+  ): Promise<ProvisioningOperation<V, VendorRegistry[V]['raw']>> {
+    const { vendor: expected, ...rest } = isPlainObject(options) ? options : { vendor: undefined };
+    const vendor = tokenVendor(token);
+    if (expected !== undefined && expected !== vendor)
+      throw unroutable(`The operation token belongs to vendor "${vendor}", not "${String(expected)}".`);
+    const adapter = await this.#adapter(vendor, 'The operation token');
+    const forwarded = options === undefined || !isPlainObject(options) ? options : rest;
+    return withTracing(this.#tracing, 'resume', adapter.vendor, () => adapter.resume(token, forwarded));
   }
 
-  async get(ref: { vendor: string }, options?: CallOptions) {
-    const adapter = await this.#adapter(ref?.vendor, 'the entitlement reference');
+  async get<V extends VendorId>(
+    ref: VendorRegistry[V]['ref'] & { vendor: V },
+    options?: CallOptions,
+  ): Promise<Entitlement<V, VendorRegistry[V]['raw']>> {
+    const vendor = isPlainObject(ref) ? ref.vendor : undefined;
+    const adapter = await this.#adapter(vendor, 'The entitlement reference');
     return withTracing(this.#tracing, 'get', adapter.vendor, () => adapter.get(ref, options));
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     const adapters = await Promise.allSettled(this.#loaded.values());
     this.#loaded.clear();
     for (const result of adapters) if (result.status === 'fulfilled') await result.value.close?.();
   }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }
 
 export function createProvisioner(config: ProvisionerConfig = {}): Provisioner {
-  return new FacadeProvisioner(config) as unknown as Provisioner;
+  return new FacadeProvisioner(config);
 }

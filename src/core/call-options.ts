@@ -68,7 +68,14 @@ export function checkCallOptions(
     });
   }
   if (options.maxRetries !== undefined)
-    checked.retry = resolveRetry(vendor, undefined, options.maxRetries, rules.retry, `${field}.retry`);
+    checked.retry = resolveRetry(
+      vendor,
+      undefined,
+      options.maxRetries,
+      rules.retry,
+      `${field}.retry`,
+      `${field}.maxRetries`,
+    );
   return checked;
 }
 

@@ -47,13 +47,14 @@ export function resolveRetry(
   maxRetries: unknown,
   base: Readonly<RetrySettings> = DEFAULT_RETRY,
   field = 'retry',
+  maxRetriesField = 'maxRetries',
 ): RetrySettings {
   const given = checkOptionsObject(vendor, field, retry, RETRY_KEYS);
   const settings: RetrySettings = { ...base };
-  const retries = checkInteger(vendor, 'maxRetries', maxRetries, 0, MAX_RETRIES);
+  const retries = checkInteger(vendor, maxRetriesField, maxRetries, 0, MAX_RETRIES);
   const inner = checkInteger(vendor, `${field}.maxRetries`, given.maxRetries, 0, MAX_RETRIES);
   if (retries !== undefined && inner !== undefined && retries !== inner)
-    throw invalidField(vendor, 'maxRetries', `differs from ${field}.maxRetries: give one of them`);
+    throw invalidField(vendor, maxRetriesField, `differs from ${field}.maxRetries: give one of them`);
   settings.maxRetries = retries ?? inner ?? base.maxRetries;
   const delay = (key: 'initialDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs') =>
     checkNumber(vendor, `${field}.${key}`, given[key], { min: 0, max: MAX_TIMER_MS / 4 });

@@ -4,6 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import { createProvisioner } from '../../src/index.ts';
+import type { ConfluentPlanId, ConfluentProductId } from '../../src/vendors/confluent/index.ts';
+import { PLAN_ID, PRODUCT_ID } from '../support/confluent-spec.ts';
 
 const vendor = process.argv[2];
 const provisioner = createProvisioner({ tracing: false });
@@ -13,8 +15,8 @@ if (vendor === 'confluent') {
     entitlement: {
       external_id: `lazy-${process.pid}`,
       name: 'Lazy',
-      plan_id: 'confluent-cloud-payg-prod',
-      product_id: 'confluent-cloud-for-apache-kafka',
+      plan_id: PLAN_ID as ConfluentPlanId,
+      product_id: PRODUCT_ID as ConfluentProductId,
     },
   });
   await operation.wait();

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeToken, type ProvisionerEvent } from '../../src/core/index.ts';
 import { createProvisioner, fromEnvironment } from '../../src/provisioner.ts';
 import { startChannelEmulator, startConfluentEmulator } from '../../src/testing/index.ts';
+import type { ConfluentPlanId, ConfluentProductId } from '../../src/vendors/confluent/index.ts';
+import { PLAN_ID, PRODUCT_ID } from '../support/confluent-spec.ts';
 
 let confluent: Awaited<ReturnType<typeof startConfluentEmulator>>;
 let channel: Awaited<ReturnType<typeof startChannelEmulator>>;
@@ -21,8 +23,8 @@ const confluentRequest = (externalId: string) =>
     entitlement: {
       external_id: externalId,
       name: 'Facade',
-      plan_id: 'confluent-cloud-payg-prod',
-      product_id: 'confluent-cloud-for-apache-kafka',
+      plan_id: PLAN_ID as ConfluentPlanId,
+      product_id: PRODUCT_ID as ConfluentProductId,
     },
   }) as const;
 
@@ -130,5 +132,83 @@ describe('the facade', () => {
     const operation = await provisioner.create(confluentRequest('from-env'));
     expect(operation.meta.httpStatus).toBe(201);
     await provisioner.close();
+  });
+});
+
+describe('the facade checks its configuration and reads each vendor environment only when that vendor is used', () => {
+  it('refuses a bad configuration before loading anything, naming the option', () => {
+    for (const [config, field] of [
+      [null, 'config'],
+      [5, 'config'],
+      [{ confluent: 'yes' }, 'config.confluent'],
+      [{ googleChannel: null }, 'config.googleChannel'],
+      [{ adapters: { acme: 5 } }, 'config.adapters.acme'],
+      [{ adapters: { confluent: () => ({}) } }, 'config.adapters.confluent'],
+      [{ onEvent: 'log' }, 'config.onEvent'],
+      [{ tracing: 'off' }, 'config.tracing'],
+      [{ env: { CONFLUENT_API_KEY: 5 } }, 'config.env.CONFLUENT_API_KEY'],
+      [{ enviroment: {} }, 'config.enviroment'],
+    ] as const) {
+      expect(() => createProvisioner(config as never)).toThrow(
+        expect.objectContaining({ kind: 'invalid-argument', message: expect.stringContaining(field) }),
+      );
+    }
+  });
+
+  it('a disabled vendor never reads its variables; an enabled one refuses bad values naming the variable', async () => {
+    const bad = { CLOUD_CHANNEL_EMULATOR_HOST: 'not-a-host-port', CLOUD_CHANNEL_TRANSPORT: 'grcp' };
+    const off = createProvisioner({ env: bad, googleChannel: false, confluent: false, tracing: false });
+    expect(off.vendors).toEqual([]);
+    await off.close();
+
+    const transport = createProvisioner({
+      env: { CLOUD_CHANNEL_TRANSPORT: 'grcp' },
+      confluent: false,
+      tracing: false,
+    });
+    await expect(
+      transport.create({
+        vendor: 'google-channel',
+        parent: 'accounts/C0000001/customers/S0000001',
+        entitlement: { offer: 'accounts/C0000001/offers/OFFER-GCP' },
+      }),
+    ).rejects.toMatchObject({
+      kind: 'invalid-argument',
+      message: expect.stringContaining('CLOUD_CHANNEL_TRANSPORT'),
+    });
+    await transport.close();
+  });
+
+  it('an API key without its secret names the missing secret, and sends nothing', async () => {
+    const before = confluent.requests.length;
+    const provisioner = createProvisioner({
+      env: { CONFLUENT_API_KEY: 'key-without-secret', CONFLUENT_BASE_URL: confluent.url },
+      googleChannel: false,
+      tracing: false,
+    });
+    await expect(provisioner.create(confluentRequest('half-key'))).rejects.toMatchObject({
+      kind: 'invalid-argument',
+      message: expect.stringContaining('CONFLUENT_API_SECRET'),
+    });
+    expect(confluent.requests.length).toBe(before);
+    await provisioner.close();
+  });
+
+  it('resume with { vendor } checks the token belongs to it; a closed provisioner refuses calls', async () => {
+    const provisioner = createProvisioner({
+      env: { CONFLUENT_BASE_URL: confluent.url, CONFLUENT_PARTNER_TOKEN: 'emulator-token' },
+      googleChannel: { apiEndpoint: '127.0.0.1', port: channel.grpcAddress.port, insecure: true },
+      tracing: false,
+    });
+    const operation = await provisioner.create(confluentRequest('typed-resume'));
+    const resumed = await provisioner.resume(operation.token, { vendor: 'confluent' });
+    expect(resumed.vendor).toBe('confluent');
+    await expect(provisioner.resume(operation.token, { vendor: 'google-channel' })).rejects.toMatchObject({
+      kind: 'invalid-argument',
+    });
+    await provisioner[Symbol.asyncDispose]();
+    await expect(provisioner.create(confluentRequest('after-close'))).rejects.toMatchObject({
+      kind: 'failed-precondition',
+    });
   });
 });

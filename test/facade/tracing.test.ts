@@ -7,6 +7,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvisioner } from '../../src/provisioner.ts';
 import { startConfluentEmulator } from '../../src/testing/index.ts';
+import type { ConfluentPlanId, ConfluentProductId } from '../../src/vendors/confluent/index.ts';
+import { PLAN_ID, PRODUCT_ID } from '../support/confluent-spec.ts';
 
 const exporter = new InMemorySpanExporter();
 let emulator: Awaited<ReturnType<typeof startConfluentEmulator>>;
@@ -22,14 +24,14 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-const request = (externalId: string, plan = 'confluent-cloud-payg-prod') =>
+const request = (externalId: string, plan: string = PLAN_ID) =>
   ({
     vendor: 'confluent',
     entitlement: {
       external_id: externalId,
       name: 'Traced',
-      plan_id: plan as 'confluent-cloud-payg-prod',
-      product_id: 'confluent-cloud-for-apache-kafka',
+      plan_id: plan as ConfluentPlanId,
+      product_id: PRODUCT_ID as ConfluentProductId,
     },
   }) as const;
 

@@ -2,6 +2,7 @@ import { startConfluentEmulator } from '../../../src/testing/index.ts';
 import {
   type ConfluentCreateRequest,
   type ConfluentEntitlementRef,
+  type ConfluentPlanId,
   createConfluentProvisioner,
 } from '../../../src/vendors/confluent/index.ts';
 import { describeProvisionerContract } from '../../contract/provisioner-contract.ts';
@@ -19,7 +20,7 @@ describeProvisionerContract<ConfluentCreateRequest, ConfluentEntitlementRef>('co
     validRequest: (seed) => ({ vendor: 'confluent', entitlement: body({ external_id: seed }) }),
     invalidRequest: () => ({
       vendor: 'confluent',
-      entitlement: { ...body(), plan_id: 'no-such-plan' as 'confluent-cloud-payg-prod' },
+      entitlement: { ...body(), plan_id: 'no-such-plan' as ConfluentPlanId },
     }),
     idempotencyKey: (request) => request.entitlement.external_id,
     expected: (request) => ({ product: request.entitlement.product_id, plan: request.entitlement.plan_id }),

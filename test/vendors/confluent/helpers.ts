@@ -6,6 +6,7 @@ import {
   type ConfluentOptions,
   createConfluentProvisioner,
 } from '../../../src/vendors/confluent/index.ts';
+import { PLAN_ID, PRODUCT_ID } from '../../support/confluent-spec.ts';
 
 export const TOKEN = 'emulator-token';
 export const API_KEY = 'emulator-key';
@@ -19,8 +20,8 @@ export function body(overrides: Partial<ConfluentEntitlementInput> = {}): Conflu
   return {
     external_id: `ext-${process.pid}-${sequence}`,
     name: `Acme ${sequence}`,
-    plan_id: 'confluent-cloud-payg-prod',
-    product_id: 'confluent-cloud-for-apache-kafka',
+    plan_id: PLAN_ID as ConfluentEntitlementInput['plan_id'],
+    product_id: PRODUCT_ID as ConfluentEntitlementInput['product_id'],
     ...overrides,
   };
 }

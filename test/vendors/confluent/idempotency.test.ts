@@ -1,6 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
+import type { EntitlementError } from '../../../src/core/index.ts';
 import { startConfluentEmulator } from '../../../src/testing/index.ts';
 import { createConfluentProvisioner } from '../../../src/vendors/confluent/index.ts';
+import { OTHER_PLAN_ID } from '../../support/confluent-spec.ts';
 import { body, env, TOKEN } from './helpers.ts';
 
 describe('Confluent creates never duplicate', () => {
@@ -40,14 +42,54 @@ describe('Confluent creates never duplicate', () => {
     expect(emulator.entitlements()).toHaveLength(1);
   });
 
+  it('the same external_id with another name is already-exists naming the field, with the existing resource', async () => {
+    const { emulator, provisioner } = await env();
+    const entitlement = body();
+    await provisioner.create({ vendor: 'confluent', entitlement });
+    const error = (await provisioner
+      .create({ vendor: 'confluent', entitlement: { ...entitlement, name: `${entitlement.name} (renamed)` } })
+      .catch((e: unknown) => e)) as EntitlementError;
+    expect(error).toMatchObject({ kind: 'already-exists', retryable: false });
+    expect(error.message).toContain('different name');
+    expect(error.message).toContain('Nothing was created');
+    const stored = emulator.entitlements()[0];
+    expect(error.details).toContainEqual({
+      existing: expect.objectContaining({ id: stored?.id }),
+      differingFields: ['name'],
+    });
+    expect(emulator.entitlements()).toHaveLength(1);
+  });
+
+  it('its own purchase whose read fails transiently stays transient (retryable, with the URI), then replays', async () => {
+    const { emulator, provisioner } = await env({ retry: { initialDelayMs: 1, maxDelayMs: 2 } });
+    emulator.inject({ type: 'drop-after-commit', match: { method: 'POST' } });
+    emulator.inject({ type: 'status', status: 503, times: 3, match: { method: 'GET' } });
+    const entitlement = body();
+    const error = (await provisioner
+      .create({ vendor: 'confluent', entitlement })
+      .catch((e: unknown) => e)) as EntitlementError;
+    const stored = emulator.entitlements();
+    expect(stored).toHaveLength(1);
+    expect(error).toMatchObject({
+      kind: 'unavailable',
+      retryable: true,
+      resourceUri: `${emulator.url}/partner/v2/entitlements/${stored[0]?.id}`,
+    });
+    expect(error.kind).not.toBe('already-exists');
+    const again = await provisioner.create({ vendor: 'confluent', entitlement });
+    expect(again.replayed).toBe(true);
+    expect(emulator.entitlements()).toHaveLength(1);
+  });
+
   it('the same external_id with another plan is already-exists, naming the conflicting resource', async () => {
+    expect(OTHER_PLAN_ID).toBeDefined();
     const { emulator, provisioner } = await env();
     const entitlement = body();
     await provisioner.create({ vendor: 'confluent', entitlement });
     const error = await provisioner
       .create({
         vendor: 'confluent',
-        entitlement: { ...entitlement, plan_id: 'payg-prod.gcpmarketplace.confluent.cloud' },
+        entitlement: { ...entitlement, plan_id: OTHER_PLAN_ID as typeof entitlement.plan_id },
       })
       .catch((e: unknown) => e);
     const stored = emulator.entitlements()[0];
