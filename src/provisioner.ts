@@ -9,6 +9,7 @@ import {
   checkBoolean,
   checkFunction,
   checkOptionsObject,
+  describeValue,
   type Entitlement,
   EntitlementError,
   type EntitlementProvisioner,
@@ -254,7 +255,7 @@ class FacadeProvisioner implements Provisioner {
       const known = this.vendors.map((v) => `"${v}"`).join(', ') || 'none';
       return Promise.reject(
         unroutable(
-          `${what} names vendor ${JSON.stringify(vendor)}, which this provisioner does not handle (it handles ${known}).`,
+          `${what} names vendor ${describeValue(vendor)}, which this provisioner does not handle (it handles ${known}).`,
         ),
       );
     }

@@ -22,6 +22,7 @@ import {
   createEmitter,
   createOperation,
   decodeVendorToken,
+  describeValue,
   type Emit,
   EntitlementError,
   encodeToken,
@@ -122,7 +123,7 @@ function checkOptions(input: unknown): GoogleChannelOptions {
     throw invalidField(
       GOOGLE_CHANNEL,
       'transport',
-      `must be "grpc" or "rest", got ${JSON.stringify(transport)}`,
+      `must be "grpc" or "rest", got ${describeValue(transport)}`,
     );
   const host = checkOptionalString(GOOGLE_CHANNEL, 'apiEndpoint', options.apiEndpoint, { max: 253 });
   if (host !== undefined && !/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/.test(host))

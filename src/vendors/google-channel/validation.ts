@@ -1,5 +1,5 @@
 /** Checks names and parameters before any call is made. */
-import { EntitlementError } from '../../core/index.ts';
+import { describeValue, EntitlementError } from '../../core/index.ts';
 import { GOOGLE_CHANNEL, type GoogleChannelCreateRequest } from './types.ts';
 
 const SEGMENT = '[A-Za-z0-9][A-Za-z0-9._~-]*';
@@ -18,7 +18,8 @@ function invalidField(field: string, description: string): EntitlementError {
   return invalidArgument(description, [{ field, description }]);
 }
 
-const show = (value: unknown) => JSON.stringify(typeof value === 'string' ? value.slice(0, 120) : value);
+const show = (value: unknown) =>
+  typeof value === 'string' ? JSON.stringify(value.slice(0, 120)) : describeValue(value);
 
 export function checkParent(parent: unknown): string {
   if (typeof parent !== 'string' || !PARENT.test(parent)) {
