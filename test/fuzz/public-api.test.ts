@@ -414,8 +414,7 @@ async function validOperation(entry: (typeof adapters)[number]): Promise<Provisi
           parent: `${ACCOUNT}/customers/F${String(sequence++ % 50).padStart(5, '0')}`,
           entitlement: { offer: OFFERS[0] },
         };
-  // biome-ignore lint/suspicious/noExplicitAny: a request of whichever vendor this entry routes to
-  return entry.adapter.create(request as any, { idempotencyKey: undefined });
+  return entry.adapter.create(request as never, { idempotencyKey: undefined });
 }
 
 // ---- properties ---------------------------------------------------------------------------------
@@ -427,8 +426,7 @@ describe('fuzz: the public API with values nobody here wrote', () => {
     const entry = adapters[index] as (typeof adapters)[number];
     await fc.assert(
       fc.asyncProperty(requestFor(entry.vendor), callOptions, async (request, options) => {
-        // biome-ignore lint/suspicious/noExplicitAny: arbitrary input is the point
-        await check(() => entry.adapter.create(request as any, options as any), entry.vendor);
+        await check(() => entry.adapter.create(request as never, options as never), entry.vendor);
       }),
       params(index),
     );
@@ -438,8 +436,7 @@ describe('fuzz: the public API with values nobody here wrote', () => {
     const entry = adapters[index] as (typeof adapters)[number];
     await fc.assert(
       fc.asyncProperty(refFor(entry.vendor), callOptions, async (ref, options) => {
-        // biome-ignore lint/suspicious/noExplicitAny: arbitrary input is the point
-        await check(() => entry.adapter.get(ref as any, options as any), entry.vendor);
+        await check(() => entry.adapter.get(ref as never, options as never), entry.vendor);
       }),
       params(10 + index),
     );
@@ -457,19 +454,15 @@ describe('fuzz: the public API with values nobody here wrote', () => {
           callOptions,
           waitOptions,
           async (token, resumeOptions, options, wait) => {
-            // biome-ignore lint/suspicious/noExplicitAny: arbitrary input is the point
             const resumed = await check(
-              () => entry.adapter.resume(token as any, resumeOptions as any),
+              () => entry.adapter.resume(token as never, resumeOptions as never),
               entry.vendor,
             );
             if (!resumed.ok) return;
             const operation = resumed.value as ProvisioningOperation;
-            // biome-ignore lint/suspicious/noExplicitAny: arbitrary input is the point
-            await check(() => operation.poll(options as any), entry.vendor);
-            // biome-ignore lint/suspicious/noExplicitAny: arbitrary input is the point
-            await check(() => operation.wait(wait as any), entry.vendor);
-            // biome-ignore lint/suspicious/noExplicitAny: arbitrary input is the point
-            await check(() => operation.cancel(options as any), entry.vendor);
+            await check(() => operation.poll(options as never), entry.vendor);
+            await check(() => operation.wait(wait as never), entry.vendor);
+            await check(() => operation.cancel(options as never), entry.vendor);
           },
         ),
         params(20 + index),
