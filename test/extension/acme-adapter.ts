@@ -20,7 +20,7 @@ import {
   type ResumeOptions,
   resolveRetry,
   runCall,
-} from '../../src/index.ts';
+} from '../../src/adapter.ts';
 
 export interface AcmeRecord {
   id: string;

@@ -158,7 +158,8 @@ try {
 `;
 
 const CJS_CONSUMER = `'use strict';
-const { createConfluentProvisioner, isEntitlementError } = require('${NAME}');
+const { isEntitlementError } = require('${NAME}');
+const { createConfluentProvisioner } = require('${NAME}/confluent');
 const { startConfluentEmulator } = require('${NAME}/testing');
 
 async function main() {
@@ -200,8 +201,8 @@ main().catch((error) => {
 });
 `;
 
-const TS_CONSUMER = `import {
-  type ConfluentCreateRequest,
+const TS_CONSUMER = `import type { ConfluentCreateRequest } from '${NAME}/confluent';
+import {
   createProvisioner,
   type EntitlementError,
   type ErrorKind,
@@ -272,7 +273,7 @@ try {
 `;
 
 /** Must not compile: the plan is not one the vendor's spec lists. */
-const TS_BAD_PLAN = `import type { ConfluentCreateRequest } from '${NAME}';
+const TS_BAD_PLAN = `import type { ConfluentCreateRequest } from '${NAME}/confluent';
 
 export const request: ConfluentCreateRequest = {
   vendor: 'confluent',
@@ -473,7 +474,7 @@ describe('the packed tarball', { timeout: 60_000 }, () => {
     }
     for (const target of targets) expect(paths, target).toContain(posix.normalize(target));
     expect(Object.keys(manifest.exports).sort()).toEqual(
-      ['.', './confluent', './google-channel', './package.json', './testing'].sort(),
+      ['.', './adapter', './confluent', './google-channel', './package.json', './testing'].sort(),
     );
   });
 
