@@ -1,5 +1,5 @@
 /**
- * The contract every vendor adapter implements (DESIGN section 2). Core knows no vendor: an adapter
+ * The contract every vendor adapter implements (docs/architecture.md, "The contract"). Core knows no vendor: an adapter
  * fills in its vendor id and its own request, reference and raw entitlement types.
  */
 import type { ProvisionerEventListener } from './events.ts';

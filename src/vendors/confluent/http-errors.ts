@@ -1,5 +1,5 @@
 /**
- * From an HTTP outcome to an EntitlementError (DESIGN section 3). Handles the vendor's JSON error
+ * From an HTTP outcome to an EntitlementError (docs/architecture.md, "Errors"). Handles the vendor's JSON error
  * list, empty bodies and non-JSON bodies; reads Retry-After / X-RateLimit-Reset (relative seconds).
  * Messages say what to do and never contain credentials.
  */

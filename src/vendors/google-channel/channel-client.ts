@@ -24,7 +24,7 @@ const OPERATION_HTTP_RULES = [
   },
 ];
 
-/** No retries in gax: the adapter's retry layer is the only one (DESIGN section 4). */
+/** No retries in gax: the core call loop is the only retry layer (docs/architecture.md, "Retries"). */
 const CLIENT_CONFIG = {
   interfaces: {
     [SERVICE]: {

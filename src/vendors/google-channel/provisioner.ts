@@ -67,7 +67,7 @@ export interface GoogleChannelOptions extends CommonAdapterOptions, Omit<Channel
   client?: ChannelClientLike;
 }
 
-/** DESIGN section 5: 1 s, x1.5, at most 30 s between polls, 30 min in all. */
+/** 1 s, x1.5, at most 30 s between polls, 30 min in all (docs/architecture.md, "Long-running operations"). */
 const CHANNEL_POLLING: Required<PollingOptions> = {
   initialDelayMs: 1_000,
   multiplier: 1.5,
