@@ -57,6 +57,7 @@ export {
 } from './events.ts';
 export { isLoopbackHost, parseHostPort } from './hosts.ts';
 export { IDEMPOTENCY_NAMESPACE, newIdempotencyKey, uuidForKey } from './idempotency.ts';
+export { lazyProvisioner } from './lazy.ts';
 export {
   createOperation,
   DEFAULT_POLLING,
@@ -64,6 +65,7 @@ export {
   type OperationDriver,
   resolvePolling,
 } from './operation.ts';
+export { importPeer, missingPeerError, type PeerRequirement } from './peer.ts';
 export { REDACTED, Redactor } from './redact.ts';
 export {
   DEFAULT_RETRY,
