@@ -837,3 +837,124 @@ export const REQUEST_MESSAGES = {
     ]
   }
 } as const satisfies { readonly [type: string]: MessageRule };
+
+/** `google.cloud.channel.v1.GetEntitlementRequest` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface GetEntitlementRequest_Input {
+  name: string;
+}
+
+/** `google.cloud.channel.v1.CreateEntitlementRequest` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface CreateEntitlementRequest_Input {
+  parent: string;
+  entitlement: Entitlement_Input;
+  requestId?: string | null;
+}
+
+/** `google.longrunning.ListOperationsRequest` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface ListOperationsRequest_Input {
+  name?: string | null;
+  filter?: string | null;
+  pageSize?: number | null;
+  pageToken?: string | null;
+  returnPartialSuccess?: boolean | null;
+}
+
+/** `google.longrunning.GetOperationRequest` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface GetOperationRequest_Input {
+  name?: string | null;
+}
+
+/** `google.longrunning.DeleteOperationRequest` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface DeleteOperationRequest_Input {
+  name?: string | null;
+}
+
+/** `google.longrunning.CancelOperationRequest` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface CancelOperationRequest_Input {
+  name?: string | null;
+}
+
+/** `google.longrunning.WaitOperationRequest` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface WaitOperationRequest_Input {
+  name?: string | null;
+  timeout?: Duration_Input | null;
+}
+
+/** `google.cloud.channel.v1.Entitlement` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface Entitlement_Input {
+  offer: string;
+  commitmentSettings?: CommitmentSettings_Input | null;
+  purchaseOrderId?: string | null;
+  associationInfo?: AssociationInfo_Input | null;
+  parameters?: Parameter_Input[] | null;
+  billingAccount?: string | null;
+  priceReferenceId?: string | null;
+}
+
+/** `google.protobuf.Duration` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface Duration_Input {
+  seconds?: Int64 | bigint | null;
+  nanos?: number | null;
+}
+
+/** `google.protobuf.Timestamp` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface Timestamp_Input {
+  seconds?: Int64 | bigint | null;
+  nanos?: number | null;
+}
+
+/** `google.cloud.channel.v1.CommitmentSettings` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface CommitmentSettings_Input {
+  renewalSettings?: RenewalSettings_Input | null;
+}
+
+/** `google.cloud.channel.v1.ProvisionedService` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface ProvisionedService_Input {
+
+}
+
+/** `google.cloud.channel.v1.TrialSettings` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface TrialSettings_Input {
+  trial?: boolean | null;
+  endTime?: Timestamp_Input | null;
+}
+
+/** `google.cloud.channel.v1.AssociationInfo` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface AssociationInfo_Input {
+  baseEntitlement?: string | null;
+}
+
+/** `google.cloud.channel.v1.Parameter` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface Parameter_Input {
+  name?: string | null;
+  value?: Value_Input | null;
+}
+
+/** `google.cloud.channel.v1.RenewalSettings` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface RenewalSettings_Input {
+  enableRenewal?: boolean | null;
+  resizeUnitCount?: boolean | null;
+  paymentPlan?: PaymentPlan | number | null;
+  paymentCycle?: Period_Input | null;
+}
+
+/** `google.cloud.channel.v1.Value` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface Value_Input {
+  int64Value?: Int64 | bigint | null;
+  stringValue?: string | null;
+  doubleValue?: number | null;
+  protoValue?: Any_Input | null;
+  boolValue?: boolean | null;
+}
+
+/** `google.cloud.channel.v1.Period` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface Period_Input {
+  duration?: number | null;
+  periodType?: PeriodType | number | null;
+}
+
+/** `google.protobuf.Any` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */
+export interface Any_Input {
+  type_url?: string | null;
+  value?: Uint8Array | string | null;
+}

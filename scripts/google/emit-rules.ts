@@ -8,10 +8,12 @@
  * - the field rules of every message a kept method's request reaches: scalar or enum or message
  *   type, repeated, map, oneof, and what `google.api.field_behavior` and `google.api.resource_reference`
  *   say (output-only, required, the referenced resource's name patterns, looked up in the full
- *   protos), plus the settable fields (those not OUTPUT_ONLY).
+ *   protos), plus the settable fields (those not OUTPUT_ONLY);
+ * - for each of those messages, an `<Name>_Input` interface: what a request may carry (settable
+ *   fields only, REQUIRED ones required, 64-bit integers also as bigint).
  */
 import protobuf from 'protobufjs';
-import { localName } from './emit-types.ts';
+import { localName, SCALARS } from './emit-types.ts';
 
 const strip = (name: string) => name.replace(/^\./, '');
 
@@ -167,19 +169,51 @@ export function requestMessages(
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
+/** The `<Name>_Input` interfaces of the request messages (see the file comment). */
+export function emitInputTypes(
+  messages: Record<string, MessageRuleJson>,
+  localNames: ReadonlyMap<string, string>,
+): string {
+  const local = (fullName: string | undefined) => {
+    const name = fullName === undefined ? undefined : localNames.get(fullName);
+    if (name === undefined) throw new Error(`no local name for ${fullName}`);
+    return name;
+  };
+  const blocks: string[] = [];
+  for (const [fullName, rule] of Object.entries(messages)) {
+    const lines = rule.settable.map((name) => {
+      const field = rule.fields[name] as FieldRuleJson;
+      let type =
+        field.type === 'message'
+          ? `${local(field.typeName)}_Input`
+          : field.type === 'enum'
+            ? `${local(field.typeName)} | number`
+            : (SCALARS[field.type] ?? 'unknown');
+      if (type === 'Int64') type = 'Int64 | bigint';
+      if (field.mapKey !== undefined) type = `{ [key: string]: ${type} }`;
+      else if (field.repeated) type = type.includes('|') ? `(${type})[]` : `${type}[]`;
+      return field.required ? `  ${name}: ${type};` : `  ${name}?: ${type} | null;`;
+    });
+    blocks.push(
+      `/** \`${fullName}\` as a request carries it: settable fields only, REQUIRED ones required, 64-bit integers also as bigint. */\nexport interface ${local(fullName)}_Input {\n${lines.join('\n')}\n}`,
+    );
+  }
+  return blocks.join('\n\n');
+}
+
 /** The TypeScript text of the values above. */
 export function emitRules(pruned: protobuf.Root, full: protobuf.Root, keep: Set<string>): string {
   const blocks: string[] = [];
   const typeNames: Record<string, string> = {};
+  const localNames = new Map<string, string>();
   const services: protobuf.Service[] = [];
   const visit = (namespace: protobuf.NamespaceBase) => {
     for (const child of namespace.nestedArray) {
       if (child instanceof protobuf.Service) services.push(child);
-      if (
-        (child instanceof protobuf.Type || child instanceof protobuf.Enum) &&
-        keep.has(strip(child.fullName))
-      )
-        typeNames[localName(child)] = strip(child.fullName);
+      if (child instanceof protobuf.Type || child instanceof protobuf.Enum) {
+        localNames.set(strip(child.fullName), localName(child));
+        if (keep.has(strip(child.fullName))) typeNames[localName(child)] = strip(child.fullName);
+      }
       if (child instanceof protobuf.Namespace || child instanceof protobuf.Type) visit(child);
     }
   };
@@ -232,8 +266,10 @@ export interface MessageRule {
   readonly oneofs: { readonly [oneof: string]: readonly string[] };
   readonly settable: readonly string[];
 }`);
+  const messages = requestMessages(full, services);
   blocks.push(
-    `/** Every message the request of a kept method reaches, by full name. */\nexport const REQUEST_MESSAGES = ${json(requestMessages(full, services))} as const satisfies { readonly [type: string]: MessageRule };`,
+    `/** Every message the request of a kept method reaches, by full name. */\nexport const REQUEST_MESSAGES = ${json(messages)} as const satisfies { readonly [type: string]: MessageRule };`,
   );
+  blocks.push(emitInputTypes(messages, localNames));
   return blocks.join('\n\n');
 }

@@ -6,7 +6,7 @@
  */
 import protobuf from 'protobufjs';
 
-const SCALARS: Record<string, string> = {
+export const SCALARS: Record<string, string> = {
   double: 'number',
   float: 'number',
   int32: 'number',

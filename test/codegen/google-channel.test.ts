@@ -547,6 +547,24 @@ describe('emitRules', () => {
     expect(text).toContain('export const Shop_HTTP_RULES = [');
     expect(text).toContain('export const REQUEST_MESSAGES = {');
   });
+
+  it('emits <Name>_Input interfaces: settable fields only, REQUIRED ones required, int64 also as bigint', () => {
+    const root = rulesRoot();
+    const text = emitRules(root, root, new Set(['rules.v1.Item', 'rules.v1.Tag', 'rules.v1.PutItemRequest']));
+    const lines = text.split('\n');
+    const start = lines.indexOf('export interface Item_Input {');
+    expect(start).toBeGreaterThan(0);
+    expect(lines.slice(start + 1, lines.indexOf('}', start))).toEqual([
+      '  label: string;',
+      '  tags?: Tag_Input[] | null;',
+      '  counts?: { [key: string]: Int64 | bigint } | null;',
+      '  cents?: Int64 | bigint | null;',
+      '  ratio?: number | null;',
+    ]);
+    expect(text).toContain(
+      'export interface PutItemRequest_Input {\n  parent: string;\n  item?: Item_Input | null;\n}',
+    );
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

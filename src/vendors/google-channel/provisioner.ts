@@ -138,21 +138,9 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
     const checked = checkCreateRequest(request);
     const requestId =
       options.idempotencyKey !== undefined ? uuidForKey(options.idempotencyKey) : newIdempotencyKey();
-    const { offer, parameters, purchaseOrderId, commitmentSettings, associationInfo, billingAccount } =
-      checked.entitlement;
-    const entitlement = {
-      offer,
-      parameters,
-      purchaseOrderId,
-      commitmentSettings,
-      associationInfo,
-      billingAccount,
-    };
-    const wire = {
-      parent: checked.parent,
-      entitlement: Object.fromEntries(Object.entries(entitlement).filter(([, value]) => value !== undefined)),
-      requestId,
-    };
+    // Exactly what was checked: the settable fields in their wire form.
+    const { offer } = checked.entitlement;
+    const wire = { parent: checked.parent, entitlement: checked.entitlement, requestId };
     const { value: operation, meta } = await this.#call(
       'create',
       options,
