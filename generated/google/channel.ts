@@ -363,6 +363,15 @@ export const Code_HTTP_STATUS = {
   "DATA_LOSS": 500
 } as const satisfies Record<Code, number>;
 
+/** The HTTP methods a `google.api.HttpRule` names, its `pattern` oneof's string fields. */
+export const HttpRule_PATTERNS = [
+  "get",
+  "put",
+  "post",
+  "delete",
+  "patch"
+] as const;
+
 /** The `google.api.http` rules of the kept methods of `google.cloud.channel.v1.CloudChannelService` (`google.api.HttpRule` objects). */
 export const CloudChannelService_HTTP_RULES = [
   {

@@ -4,7 +4,8 @@
  * - the full name of every kept message, enum and service (`TYPE_NAMES`);
  * - for an enum whose values document their HTTP mapping (`google.rpc.Code`), that mapping;
  * - the `google.api.http` rules of every kept method, per service, in the form of
- *   `google.api.HttpRule` (what google-gax's `httpRules` option takes);
+ *   `google.api.HttpRule` (what google-gax's `httpRules` option takes), and the HTTP methods a rule
+ *   may name (HttpRule's `pattern` oneof);
  * - the field rules of every message a kept method's request reaches: scalar or enum or message
  *   type, repeated, map, oneof, and what `google.api.field_behavior` and `google.api.resource_reference`
  *   say (output-only, required, the referenced resource's name patterns, looked up in the full
@@ -235,6 +236,14 @@ export function emitRules(pruned: protobuf.Root, full: protobuf.Root, keep: Set<
       );
   }
 
+  // google.api.HttpRule's `pattern` oneof: the HTTP methods a rule may name (its string members).
+  const httpRule = full.lookup('google.api.HttpRule');
+  const patterns = (httpRule instanceof protobuf.Type ? (httpRule.oneofs.pattern?.fieldsArray ?? []) : [])
+    .filter((field) => field.type === 'string')
+    .map((field) => field.name);
+  blocks.push(
+    `/** The HTTP methods a \`google.api.HttpRule\` names, its \`pattern\` oneof's string fields. */\nexport const HttpRule_PATTERNS = ${json(patterns)} as const;`,
+  );
   for (const service of services) {
     blocks.push(
       `/** The \`google.api.http\` rules of the kept methods of \`${strip(service.fullName)}\` (\`google.api.HttpRule\` objects). */\nexport const ${service.name}_HTTP_RULES = ${json(httpRules(service))} as const;`,

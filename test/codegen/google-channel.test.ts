@@ -740,6 +740,16 @@ describe('generateChannel (google-proto-files)', () => {
     }
   });
 
+  it("emits the HTTP methods a rule may name from google.api.HttpRule's pattern oneof", async () => {
+    const { full } = real();
+    const { HttpRule_PATTERNS } = await import('../../generated/google/channel.ts');
+    const pattern = full.lookupType('google.api.HttpRule').oneofs.pattern;
+    expect(HttpRule_PATTERNS).toEqual(
+      pattern?.fieldsArray.filter((field) => field.type === 'string').map((field) => field.name),
+    );
+    expect(HttpRule_PATTERNS).toContain('post');
+  });
+
   it("emits the Operations http rules from operations.proto's annotations", async () => {
     const { full } = real();
     const { Operations_HTTP_RULES } = await import('../../generated/google/channel.ts');
