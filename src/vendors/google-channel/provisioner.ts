@@ -5,6 +5,8 @@
  * after a lost response gets the same operation; wait polls google.longrunning.Operations with a
  * finite deadline; resume(token) polls the same operation from any process.
  */
+
+import { TYPE_NAMES } from '../../../generated/google/channel.ts';
 import {
   type CallMeta,
   type CallOptions,
@@ -38,7 +40,13 @@ import {
   type OperationLike,
   type Transport,
 } from './channel-client.ts';
-import { errorFromCall, errorFromOperationStatus, type StatusLike } from './errors.ts';
+import {
+  type ChannelCall,
+  type ChannelCallContext,
+  errorFromCall,
+  errorFromOperationStatus,
+  type StatusLike,
+} from './errors.ts';
 import { normaliseEntitlement, toEntitlement } from './mapping.ts';
 import { unpackAny } from './protos.ts';
 import {
@@ -112,6 +120,8 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
   readonly #client: ChannelClientLike;
   readonly #emit: Emit;
   readonly #options: GoogleChannelOptions;
+  /** Where the built-in client connects, for error messages (unknown for an injected client). */
+  readonly #where: Pick<ChannelCallContext, 'endpoint' | 'transport'>;
 
   constructor(options: GoogleChannelOptions = {}) {
     if (typeof options !== 'object' || options === null) throw invalidArgument('options must be an object');
@@ -126,6 +136,9 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
       );
     }
     this.#options = options;
+    this.#where = options.client
+      ? {}
+      : { endpoint: `${host}:${options.port ?? 443}`, transport: options.transport ?? 'grpc' };
     this.#emit = createEmitter(GOOGLE_CHANNEL, options.onEvent);
     this.#client =
       options.client ?? new ChannelClient({ ...options, transport: options.transport ?? 'grpc' });
@@ -200,7 +213,7 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
       };
     if (raw.error && (raw.error.code ?? 0) !== 0) throw errorFromOperationStatus(raw.error, name, token);
     const response = unpackAny(raw.response);
-    if (response?.type !== 'google.cloud.channel.v1.Entitlement') {
+    if (response?.type !== TYPE_NAMES.Entitlement) {
       throw new EntitlementError({
         kind: 'internal',
         vendor: GOOGLE_CHANNEL,
@@ -295,7 +308,11 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
               });
             }
             if (isEntitlementError(error)) throw error;
-            const failure = errorFromCall(error, operation, { attempts: trace.attempts });
+            const failure = errorFromCall(error, {
+              call: operation as ChannelCall,
+              attempts: trace.attempts,
+              ...this.#where,
+            });
             trace.responded({ ...(failure.grpcCode === undefined ? {} : { grpcCode: failure.grpcCode }) });
             throw failure;
           }
