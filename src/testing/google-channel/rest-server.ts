@@ -11,7 +11,7 @@
  *   implement (ListOperations, DeleteOperation) is 501 UNIMPLEMENTED. Neither is logged.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { fromProto3JSON, type JSONValue } from 'proto3-json-serializer';
 import protobuf from 'protobufjs';
 import type { CallHandler, RunningServer } from './calls.ts';
@@ -284,13 +284,21 @@ export async function startRestServer(
     });
   });
 
+  // Every connection, including one that never sent a request, so that close() ends them all.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
   let closed: Promise<void> | undefined;
   return {
     port: (server.address() as AddressInfo).port,
     close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       });
       return closed;
     },
