@@ -19,13 +19,14 @@ import { fromJSON } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, onTestFinished } from 'vitest';
 import descriptor from '../../generated/google/channel.json' with { type: 'json' };
-import type {
-  Any,
-  Duration,
-  Entitlement,
-  Int64,
-  Operation,
-  Timestamp,
+import {
+  type Any,
+  Code,
+  type Duration,
+  type Entitlement,
+  type Int64,
+  type Operation,
+  type Timestamp,
 } from '../../generated/google/channel.ts';
 import {
   type ChannelEmulator,
@@ -54,19 +55,8 @@ const METADATA_TYPE = 'type.googleapis.com/google.cloud.channel.v1.OperationMeta
 const ENTITLEMENT_TYPE = 'type.googleapis.com/google.cloud.channel.v1.Entitlement';
 const ERROR_INFO_TYPE = 'type.googleapis.com/google.rpc.ErrorInfo';
 
-const Status = {
-  OK: 0,
-  CANCELLED: 1,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-} as const;
+/** The status codes, from google/rpc/code.proto (generated). */
+const Status = Code;
 
 // ---------------------------------------------------------------------------------------------
 // Decoding with protobufjs, independently of the emulator's code

@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { fromProto3JSON, type JSONValue } from 'proto3-json-serializer';
 import protobuf from 'protobufjs';
+import { TYPE_NAMES } from '../../../generated/google/channel.ts';
 import type { CallHandler, RunningServer } from './calls.ts';
 import {
   CHANNEL_METHODS,
@@ -46,15 +47,12 @@ const SYSTEM_PARAMETERS = new Set([
   'upload_protocol',
   'uploadType',
 ]);
-/** The `google.protobuf` types whose JSON form is not an object of their fields. */
-const SPECIAL_JSON = new Set([
-  '.google.protobuf.Duration',
-  '.google.protobuf.Timestamp',
-  '.google.protobuf.FieldMask',
-  '.google.protobuf.Struct',
-  '.google.protobuf.Value',
-  '.google.protobuf.ListValue',
-]);
+/**
+ * The kept `google.protobuf` types whose proto3 JSON form is not an object of their fields (the
+ * others of that kind, FieldMask, Struct, Value and ListValue, are not in the descriptor).
+ */
+const SPECIAL_JSON = new Set([`.${TYPE_NAMES.Duration}`, `.${TYPE_NAMES.Timestamp}`]);
+const ANY = `.${TYPE_NAMES.Any}`;
 const IMPLEMENTED = new Set<string>(CHANNEL_METHODS);
 
 class InvalidPayload extends Error {
@@ -84,7 +82,7 @@ function normalise(type: protobuf.Type, json: unknown, path: string): unknown {
   if (SPECIAL_JSON.has(type.fullName) || json === null || typeof json !== 'object' || Array.isArray(json))
     return json;
   const input = json as Record<string, unknown>;
-  if (type.fullName === '.google.protobuf.Any') {
+  if (type.fullName === ANY) {
     const typeUrl = input['@type'];
     if (typeof typeUrl !== 'string')
       throw new InvalidPayload(

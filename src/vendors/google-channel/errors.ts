@@ -14,8 +14,11 @@ import { GOOGLE_CHANNEL } from './types.ts';
 const SCOPE = 'https://www.googleapis.com/auth/apps.order';
 const CREDENTIALS_VARIABLE = 'GOOGLE_APPLICATION_CREDENTIALS';
 
+/** The error codes of google.rpc.Code: every code but the one numbered 0 (success). */
+type ErrorCode = { [K in Code]: (typeof Code)[K] extends 0 ? never : K }[Code];
+
 /** What each google.rpc.Code means to a caller: a code the protos add fails to compile until mapped. */
-const KINDS: Readonly<Record<Exclude<Code, 'OK'>, ErrorKind>> = {
+const KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   CANCELLED: 'cancelled',
   UNKNOWN: 'internal',
   INVALID_ARGUMENT: 'invalid-argument',
@@ -43,7 +46,7 @@ export function codeName(code: number): Code {
 
 export function kindForCode(code: number): ErrorKind {
   const name = codeName(code);
-  return Object.hasOwn(KINDS, name) ? KINDS[name as keyof typeof KINDS] : 'internal';
+  return Object.hasOwn(KINDS, name) ? KINDS[name as ErrorCode] : 'internal';
 }
 
 /** The calls of the adapter, as error messages name them. */

@@ -314,7 +314,10 @@ export class RequestChecker {
       const set = members.filter((member) => given.has(member));
       const only = members.length === Object.keys(rule.fields).length;
       if (set.length > 1)
-        this.#fail(at(oneof), `${at(oneof)} is one of ${members.join(', ')}, but ${set.join(' and ')} are set`);
+        this.#fail(
+          at(oneof),
+          `${at(oneof)} is one of ${members.join(', ')}, but ${set.join(' and ')} are set`,
+        );
       else if (only && set.length === 0)
         this.#fail(at(oneof), `${at(oneof)} must be set: one of ${members.join(', ')}`);
     }
