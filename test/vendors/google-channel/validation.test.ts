@@ -164,7 +164,11 @@ describe('Cloud Channel request fields are checked against the descriptor, never
   });
 
   it('a Value has exactly one kind', () => {
-    refusal(parameter({}), 'entitlement.parameters[0].value.kind', /must be set: one of int64Value, stringValue/);
+    refusal(
+      parameter({}),
+      'entitlement.parameters[0].value.kind',
+      /must be set: one of int64Value, stringValue/,
+    );
     refusal(
       parameter({ int64Value: '1', boolValue: true }),
       'entitlement.parameters[0].value.kind',
