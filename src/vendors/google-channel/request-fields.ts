@@ -196,8 +196,12 @@ export class RequestChecker {
             );
       case 'bytes':
         if (value instanceof Uint8Array) return Uint8Array.from(value);
-        if (typeof value === 'string' && BASE64.test(value))
-          return Uint8Array.from(Buffer.from(value, 'base64'));
+        if (typeof value === 'string' && BASE64.test(value)) {
+          const bytes = Buffer.from(value, 'base64');
+          // Non-zero padding bits ('AB==') would decode to other bytes than they spell.
+          if (bytes.toString('base64') === value) return Uint8Array.from(bytes);
+          return this.#fail(path, `${path} is not canonical base64 (its padding bits are not zero)`);
+        }
         return this.#fail(
           path,
           `${path} must be bytes (a Uint8Array or a base64 string), not ${describe(value)}`,

@@ -100,6 +100,9 @@ const SAME_MEANING: Record<string, (given: unknown, decoded: unknown) => boolean
     const bits = (BigInt(high) << 32n) | BigInt.asUintN(32, BigInt(low));
     return decoded === (unsigned ? BigInt.asUintN(64, bits) : BigInt.asIntN(64, bits)).toString();
   },
+  bytes: (given, decoded) =>
+    (given instanceof Uint8Array && decoded === Buffer.from(given).toString('base64')) ||
+    (typeof given === 'string' && decoded === given),
   PaymentPlan: (given, decoded) =>
     (typeof given === 'string' && decoded === given) ||
     (typeof given === 'number' && PaymentPlan[decoded as PaymentPlan] === given),
@@ -128,6 +131,8 @@ const POSITIONS: { path: Path; type: keyof typeof SAME_MEANING }[] = [
   { path: [...VALUE, 'stringValue'], type: 'string' },
   { path: [...VALUE, 'doubleValue'], type: 'double' },
   { path: [...VALUE, 'boolValue'], type: 'bool' },
+  { path: [...VALUE, 'protoValue', 'type_url'], type: 'string' },
+  { path: [...VALUE, 'protoValue', 'value'], type: 'bytes' },
 ];
 
 /** UTF-16 code units, lone surrogates included. */
@@ -180,6 +185,10 @@ const hostile = fc.oneof(
   utf16,
   fc.record({ low: fc.integer(), high: fc.integer(), unsigned: fc.boolean() }),
   fc.constantFrom(...Object.keys(PaymentPlan), ...Object.keys(PeriodType)),
+  // base64, canonical or not, and bytes
+  fc.constantFrom('AA==', 'AB==', 'AAE=', 'AAF=', 'AAEC', 'A', '====', 'AA', '+/+/'),
+  fc.uint8Array({ maxLength: 6 }),
+  fc.base64String({ maxLength: 12 }),
 );
 
 /** The outcome of a check: the checked request, or the refusal. */
@@ -214,8 +223,11 @@ describe('the Cloud Channel request checker (property-based)', () => {
     fc.assert(
       fc.property(fc.constantFrom(...POSITIONS), hostile, ({ path, type }, given) => {
         const request = base();
-        if (path[path.length - 1] !== 'stringValue' && dotted(path).includes('.value.'))
-          delete (getAt(request, VALUE) as Record<string, unknown>).stringValue;
+        const value = getAt(request, VALUE) as Record<string, unknown>;
+        const kind = VALUE.every((key, index) => path[index] === key) ? path[VALUE.length] : undefined;
+        if (kind !== undefined && kind !== 'stringValue') delete value.stringValue;
+        if (kind === 'protoValue')
+          value.protoValue = { type_url: 'type.googleapis.com/google.protobuf.Empty', value: 'AAE=' };
         setAt(request, path, given);
         const result = attempt(request);
         if (!result.ok) {
