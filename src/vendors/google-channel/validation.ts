@@ -104,8 +104,16 @@ export function checkCreateRequest(request: unknown): CheckedCreateRequest {
     ]);
 
   const checker = new RequestChecker();
+  for (const field of SET_BY_LIBRARY)
+    if (Object.hasOwn(candidate, field))
+      checker.violations.push({
+        field,
+        description: `${field} is not part of the request: it is derived from the idempotencyKey call option`,
+      });
   const message = Object.fromEntries(
-    Object.entries(candidate).filter(([key]) => !LIBRARY_FIELDS.includes(key)),
+    Object.entries(candidate).filter(
+      ([key]) => !LIBRARY_FIELDS.includes(key) && !(SET_BY_LIBRARY as readonly string[]).includes(key),
+    ),
   );
   const checked = checker.message('', TYPE_NAMES.CreateEntitlementRequest, message, SET_BY_LIBRARY);
   const parameters = message.entitlement && (message.entitlement as { parameters?: unknown }).parameters;

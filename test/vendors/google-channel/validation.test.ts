@@ -201,7 +201,11 @@ describe('Cloud Channel request fields are checked against the descriptor, never
       'entitlement.commitmentSettings.renewalSettings.autoRenew',
       /not a field of google\.cloud\.channel\.v1\.RenewalSettings/,
     );
-    refusal(request({ requestId: crypto.randomUUID() }), 'requestId', /not a field/);
+    refusal(
+      request({ requestId: crypto.randomUUID() }),
+      'requestId',
+      /derived from the idempotencyKey call option/,
+    );
   });
 
   it('refuses fields marked OUTPUT_ONLY, at every level', () => {
