@@ -5,6 +5,7 @@ export const channelCodegen = {
     'google/cloud/channel/v1/service.proto',
     'google/longrunning/operations.proto',
     'google/rpc/error_details.proto',
+    'google/rpc/code.proto',
   ],
   outDir: 'generated/google',
   /**
@@ -18,9 +19,11 @@ export const channelCodegen = {
   /**
    * Messages kept although no field reaches them: a long-running operation's response and metadata
    * types (named by the method's `operation_info` option and packed in `Any`), and the
-   * `google.rpc` error details a failed operation or call may carry in `Status.details`.
+   * `google.rpc` error details a failed operation or call may carry in `Status.details`, and
+   * `google.rpc.Code` (what `Status.code` holds: its names, numbers and HTTP mapping).
    */
   extraTypes: [
+    'google.rpc.Code',
     'google.rpc.Status',
     'google.rpc.ErrorInfo',
     'google.rpc.BadRequest',

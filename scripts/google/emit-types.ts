@@ -6,7 +6,7 @@
  */
 import protobuf from 'protobufjs';
 
-const SCALARS: Record<string, string> = {
+export const SCALARS: Record<string, string> = {
   double: 'number',
   float: 'number',
   int32: 'number',
@@ -25,7 +25,7 @@ const SCALARS: Record<string, string> = {
 };
 
 /** `google.cloud.channel.v1.Entitlement.ProvisioningState` -> `Entitlement_ProvisioningState`. */
-function localName(object: protobuf.ReflectionObject): string {
+export function localName(object: protobuf.ReflectionObject): string {
   const parts: string[] = [];
   let current: protobuf.ReflectionObject | null = object;
   while (current && (current instanceof protobuf.Type || current instanceof protobuf.Enum)) {
@@ -64,9 +64,14 @@ export function emitTypes(root: protobuf.Root, keep: Set<string>): string {
   const blocks = objects.map((object) => {
     const name = names.get(object.fullName.replace(/^\./, '')) as string;
     if (object instanceof protobuf.Enum) {
-      return `${comment(object)}export type ${name} = ${Object.keys(object.values)
-        .map((value) => `'${value}'`)
-        .join(' | ')};`;
+      const values = Object.entries(object.values).map(([value, number]) => `${value}: ${number}`);
+      return [
+        `${comment(object)}export type ${name} = ${Object.keys(object.values)
+          .map((value) => `'${value}'`)
+          .join(' | ')};`,
+        `/** The values of \`${object.fullName.replace(/^\./, '')}\`: name to number. */`,
+        `export const ${name} = { ${values.join(', ')} } as const satisfies Record<${name}, number>;`,
+      ].join('\n');
     }
     const fields = object.fieldsArray.map((field) => {
       field.resolve();

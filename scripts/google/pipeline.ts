@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { toJsonText } from '../lib/json.ts';
+import { emitRules } from './emit-rules.ts';
 import { emitTypes } from './emit-types.ts';
 import { type PruneSpec, pruneJson, reachableTypes } from './prune.ts';
 
@@ -21,12 +22,18 @@ export function protoRoot(): string {
   return path.dirname(fileURLToPath(import.meta.resolve('google-proto-files/package.json')));
 }
 
-/** All of the entry protos and their imports, fully resolved. */
+/**
+ * All of the entry protos and their imports, fully resolved, with their `//` comments (where
+ * google/rpc/code.proto documents each code's HTTP mapping).
+ */
 export function loadProtos(protos: readonly string[]): protobuf.Root {
   const includeDir = protoRoot();
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(includeDir, target));
-  root.loadSync(protos.map((proto) => path.join(includeDir, proto)));
+  root.loadSync(
+    protos.map((proto) => path.join(includeDir, proto)),
+    { alternateCommentMode: true } as protobuf.IParseOptions,
+  );
   root.resolveAll();
   return root;
 }
@@ -43,7 +50,10 @@ export function generateChannel(input: ChannelCodegenInput): { files: Map<string
     '// Do not edit: change scripts/google/ and regenerate.\n\n';
   const files = new Map<string, string>([
     [path.join(input.outDir, 'channel.json'), toJsonText(descriptor)],
-    [path.join(input.outDir, 'channel.ts'), `${banner + emitTypes(pruned, keep)}\n`],
+    [
+      path.join(input.outDir, 'channel.ts'),
+      `${banner + emitTypes(pruned, keep)}\n\n${emitRules(pruned, full, keep)}\n`,
+    ],
   ]);
   return { files, kept: keep.size };
 }

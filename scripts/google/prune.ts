@@ -51,7 +51,14 @@ export function reachableTypes(root: protobuf.Root, spec: PruneSpec): Set<string
       }
     }
   }
-  for (const name of spec.extraTypes) add(root.lookupType(name));
+  for (const name of spec.extraTypes) {
+    const object = root.lookup(name);
+    if (!(object instanceof protobuf.Type || object instanceof protobuf.Enum))
+      throw new Error(
+        `extra type ${name} is not a message or an enum of the protos: check scripts/google/config.ts`,
+      );
+    add(object);
+  }
   while (queue.length > 0) {
     const object = queue.pop();
     if (!(object instanceof protobuf.Type)) continue;

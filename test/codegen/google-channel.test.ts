@@ -5,6 +5,7 @@ import protobuf from 'protobufjs';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { channelCodegen } from '../../scripts/google/config.ts';
+import { emitRules, httpMapping, httpRules, requestMessages } from '../../scripts/google/emit-rules.ts';
 import { emitTypes } from '../../scripts/google/emit-types.ts';
 import { generateChannel, loadProtos } from '../../scripts/google/pipeline.ts';
 import { type PruneSpec, pruneJson, reachableTypes } from '../../scripts/google/prune.ts';
@@ -412,6 +413,8 @@ describe('emitTypes', () => {
         '',
         '/** `shop.v1.Item.Color` */',
         "export type Item_Color = 'COLOR_UNSPECIFIED' | 'RED' | 'BLUE';",
+        '/** The values of `shop.v1.Item.Color`: name to number. */',
+        'export const Item_Color = { COLOR_UNSPECIFIED: 0, RED: 1, BLUE: 2 } as const satisfies Record<Item_Color, number>;',
         '',
         '/** `shop.v1.Item.Part` */',
         'export interface Item_Part {',
@@ -436,6 +439,131 @@ describe('emitTypes', () => {
     );
     // A nested type's name joins its parents with `_`, which can collide with a top-level name.
     expect(() => emitTypes(root, new Set(['c.v1.Bar.Baz', 'c.v1.Bar_Baz']))).toThrow(/Bar_Baz/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// emitRules: values read off the protos
+// ---------------------------------------------------------------------------------------------
+
+const RULES_PROTO = `
+syntax = "proto3";
+package rules.v1;
+
+service Shop {
+  rpc PutItem(PutItemRequest) returns (Item) {
+    option (google.api.http) = { post: "/v1/{parent=shops/*}/items" body: "item" };
+  }
+}
+
+// Status codes.
+enum Code {
+  // Fine.
+  //
+  // HTTP Mapping: 200 OK
+  OK = 0;
+  // Broken.
+  //
+  // HTTP Mapping: 500 Internal Server Error
+  BROKEN = 1;
+}
+enum Undocumented {
+  // HTTP Mapping: 200 OK
+  UNDOCUMENTED_UNSPECIFIED = 0;
+  // No mapping here.
+  OTHER = 1;
+}
+
+message PutItemRequest {
+  string parent = 1 [(google.api.field_behavior) = REQUIRED];
+  Item item = 2;
+}
+message Item {
+  // OUTPUT_ONLY second: protobufjs's flat options keep only the last one.
+  string id = 1 [(google.api.field_behavior) = OUTPUT_ONLY, (google.api.field_behavior) = IMMUTABLE];
+  string label = 2 [(google.api.field_behavior) = IMMUTABLE, (google.api.field_behavior) = REQUIRED];
+  repeated Tag tags = 3;
+  map<string, int64> counts = 4;
+  oneof price {
+    int64 cents = 5;
+    double ratio = 6;
+  }
+}
+message Tag { string text = 1; }
+message Unused { string s = 1; }
+`;
+
+function rulesRoot(): protobuf.Root {
+  // protobufjs records (google.api.*) options without their definitions.
+  const root = new protobuf.Root();
+  protobuf.parse(RULES_PROTO, root, { alternateCommentMode: true });
+  root.resolveAll();
+  return root;
+}
+
+describe('emitRules', () => {
+  it('reads every google.api.field_behavior of a field, not only the last one', () => {
+    const root = rulesRoot();
+    const rules = requestMessages(root, [root.lookupService('rules.v1.Shop')]);
+    expect(Object.keys(rules).sort()).toEqual(['rules.v1.Item', 'rules.v1.PutItemRequest', 'rules.v1.Tag']);
+    expect(rules['rules.v1.Item']?.fields.id).toEqual({ type: 'string', outputOnly: true });
+    expect(rules['rules.v1.Item']?.fields.label).toEqual({ type: 'string', required: true });
+    expect(rules['rules.v1.PutItemRequest']?.fields.parent).toEqual({ type: 'string', required: true });
+    expect(rules['rules.v1.Item']?.settable).toEqual(['label', 'tags', 'counts', 'cents', 'ratio']);
+  });
+
+  it('describes repeated, map, oneof, enum and message fields', () => {
+    const root = rulesRoot();
+    const item = requestMessages(root, [root.lookupService('rules.v1.Shop')])['rules.v1.Item'];
+    expect(item?.fields.tags).toEqual({ type: 'message', typeName: 'rules.v1.Tag', repeated: true });
+    expect(item?.fields.counts).toEqual({ type: 'int64', mapKey: 'string' });
+    expect(item?.fields.cents).toEqual({ type: 'int64', oneof: 'price' });
+    expect(item?.oneofs).toEqual({ price: ['cents', 'ratio'] });
+  });
+
+  it('reads the HTTP mapping of an enum from its value comments, only when every value has one', () => {
+    const root = rulesRoot();
+    expect(httpMapping(root.lookupEnum('rules.v1.Code'))).toEqual({ OK: 200, BROKEN: 500 });
+    expect(httpMapping(root.lookupEnum('rules.v1.Undocumented'))).toBeUndefined();
+  });
+
+  it('lists the google.api.http rules of a service as google.api.HttpRule objects', () => {
+    const root = rulesRoot();
+    expect(httpRules(root.lookupService('rules.v1.Shop'))).toEqual([
+      { selector: 'rules.v1.Shop.PutItem', post: '/v1/{parent=shops/*}/items', body: 'item' },
+    ]);
+  });
+
+  it('emits TYPE_NAMES, the HTTP mapping, the HTTP rules and REQUEST_MESSAGES as TypeScript values', () => {
+    const root = rulesRoot();
+    const keep = new Set(['rules.v1.Code', 'rules.v1.Undocumented', 'rules.v1.Item', 'rules.v1.Tag']);
+    const text = emitRules(root, root, keep);
+    expect(text).toContain('export const TYPE_NAMES = {');
+    expect(text).toContain('"Code": "rules.v1.Code"');
+    expect(text).toContain('"Shop": "rules.v1.Shop"');
+    expect(text).not.toContain('"Unused"');
+    expect(text).toContain('export const Code_HTTP_STATUS = {');
+    expect(text).not.toContain('Undocumented_HTTP_STATUS');
+    expect(text).toContain('export const Shop_HTTP_RULES = [');
+    expect(text).toContain('export const REQUEST_MESSAGES = {');
+  });
+
+  it('emits <Name>_Input interfaces: settable fields only, REQUIRED ones required, int64 also as bigint', () => {
+    const root = rulesRoot();
+    const text = emitRules(root, root, new Set(['rules.v1.Item', 'rules.v1.Tag', 'rules.v1.PutItemRequest']));
+    const lines = text.split('\n');
+    const start = lines.indexOf('export interface Item_Input {');
+    expect(start).toBeGreaterThan(0);
+    expect(lines.slice(start + 1, lines.indexOf('}', start))).toEqual([
+      '  label: string;',
+      '  tags?: Tag_Input[] | null;',
+      '  counts?: { [key: string]: Int64 | bigint } | null;',
+      '  cents?: Int64 | bigint | null;',
+      '  ratio?: number | null;',
+    ]);
+    expect(text).toContain(
+      'export interface PutItemRequest_Input {\n  parent: string;\n  item?: Item_Input | null;\n}',
+    );
   });
 });
 
@@ -583,6 +711,99 @@ describe('generateChannel (google-proto-files)', () => {
     for (const name of allTypes(root)) expect(text, name).toContain(`/** \`${name}\` */\n`);
     expect(text).toContain('export interface CreateEntitlementRequest {');
     expect(text).toContain('export type Entitlement_ProvisioningState =');
+  });
+
+  it('emits google.rpc.Code (names, numbers, HTTP mapping) as code.proto defines it', async () => {
+    const { full } = real();
+    const generatedModule = await import('../../generated/google/channel.ts');
+    const code = full.lookupEnum('google.rpc.Code');
+    expect(generatedModule.Code).toEqual(code.values);
+    expect(Object.keys(generatedModule.Code_HTTP_STATUS).sort()).toEqual(Object.keys(code.values).sort());
+    for (const [name, status] of Object.entries(generatedModule.Code_HTTP_STATUS))
+      expect(code.comments[name], name).toContain(`HTTP Mapping: ${status}`);
+  });
+
+  it('emits every kept enum as name-to-number values, and every kept type in TYPE_NAMES', async () => {
+    const { root } = real();
+    const generatedModule = (await import('../../generated/google/channel.ts')) as unknown as Record<
+      string,
+      unknown
+    >;
+    const typeNames = generatedModule.TYPE_NAMES as Record<string, string>;
+    for (const name of allTypes(root)) {
+      expect(Object.values(typeNames), name).toContain(name);
+      const object = root.lookup(name);
+      if (object instanceof protobuf.Enum) {
+        const local = Object.entries(typeNames).find(([, full]) => full === name)?.[0] ?? '';
+        expect(generatedModule[local], name).toEqual(object.values);
+      }
+    }
+  });
+
+  it("emits the HTTP methods a rule may name from google.api.HttpRule's pattern oneof", async () => {
+    const { full } = real();
+    const { HttpRule_PATTERNS } = await import('../../generated/google/channel.ts');
+    const pattern = full.lookupType('google.api.HttpRule').oneofs.pattern;
+    expect(HttpRule_PATTERNS).toEqual(
+      pattern?.fieldsArray.filter((field) => field.type === 'string').map((field) => field.name),
+    );
+    expect(HttpRule_PATTERNS).toContain('post');
+  });
+
+  it("emits the Operations http rules from operations.proto's annotations", async () => {
+    const { full } = real();
+    const { Operations_HTTP_RULES } = await import('../../generated/google/channel.ts');
+    const service = full.lookupService('google.longrunning.Operations');
+    const annotated = service.methodsArray.filter((method) =>
+      (method.parsedOptions ?? []).some((option: object) => '(google.api.http)' in option),
+    );
+    expect(Operations_HTTP_RULES.map((rule) => rule.selector)).toEqual(
+      annotated.map((method) => method.fullName.slice(1)),
+    );
+    for (const rule of Operations_HTTP_RULES) {
+      const method = service.methods[rule.selector.split('.').at(-1) ?? ''];
+      const { selector: _, ...pattern } = rule;
+      expect(method?.parsedOptions, rule.selector).toContainEqual({ '(google.api.http)': pattern });
+    }
+  });
+
+  it('derives the settable Entitlement fields: every field not marked OUTPUT_ONLY in the protos', async () => {
+    const { full } = real();
+    const { REQUEST_MESSAGES } = await import('../../generated/google/channel.ts');
+    const entitlement = full.lookupType('google.cloud.channel.v1.Entitlement');
+    const outputOnly = entitlement.fieldsArray
+      .filter((field) =>
+        ((field.parsedOptions ?? []) as Record<string, unknown>[]).some(
+          (option) => option['(google.api.field_behavior)'] === 'OUTPUT_ONLY',
+        ),
+      )
+      .map((field) => field.name);
+    expect(outputOnly.length).toBeGreaterThan(3);
+    expect(REQUEST_MESSAGES['google.cloud.channel.v1.Entitlement'].settable).toEqual(
+      entitlement.fieldsArray.map((field) => field.name).filter((name) => !outputOnly.includes(name)),
+    );
+  });
+
+  it("resolves a resource_reference to the referenced resource's name patterns in the full protos", async () => {
+    const { full } = real();
+    const { REQUEST_MESSAGES } = await import('../../generated/google/channel.ts');
+    const offer = full.lookupType('google.cloud.channel.v1.Offer');
+    expect(REQUEST_MESSAGES['google.cloud.channel.v1.Entitlement'].fields.offer.patterns).toEqual([
+      offer.options?.['(google.api.resource).pattern'],
+    ]);
+    const customer = full.lookupType('google.cloud.channel.v1.Customer');
+    expect(
+      REQUEST_MESSAGES['google.cloud.channel.v1.CreateEntitlementRequest'].fields.parent.patterns,
+    ).toEqual([customer.options?.['(google.api.resource).pattern']]);
+  });
+
+  it('lists the Value oneof kinds as the protos declare them', async () => {
+    const { full } = real();
+    const { REQUEST_MESSAGES } = await import('../../generated/google/channel.ts');
+    const value = full.lookupType('google.cloud.channel.v1.Value');
+    expect(REQUEST_MESSAGES['google.cloud.channel.v1.Value'].oneofs).toEqual(
+      Object.fromEntries(value.oneofsArray.map((oneof) => [oneof.name, oneof.oneof])),
+    );
   });
 
   it(

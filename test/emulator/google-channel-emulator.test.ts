@@ -5,9 +5,8 @@
  * from `grpc-status-details-bin` with protobufjs; Any payloads are unpacked by hand.
  */
 import { randomUUID } from 'node:crypto';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CallOptions,
   type Client,
@@ -18,20 +17,22 @@ import {
 } from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, onTestFinished } from 'vitest';
 import descriptor from '../../generated/google/channel.json' with { type: 'json' };
-import type {
-  Any,
-  Duration,
-  Entitlement,
-  Int64,
-  Operation,
-  Timestamp,
+import {
+  type Any,
+  Code,
+  type Duration,
+  type Entitlement,
+  type Int64,
+  type Operation,
+  type Timestamp,
 } from '../../generated/google/channel.ts';
 import {
   type ChannelEmulator,
   type ChannelEmulatorOptions,
   type ChannelEntitlementJson,
+  createManualClock,
   DEFAULT_CHANNEL_CUSTOMERS,
   DEFAULT_CHANNEL_OFFERS,
   type JsonOf,
@@ -54,19 +55,8 @@ const METADATA_TYPE = 'type.googleapis.com/google.cloud.channel.v1.OperationMeta
 const ENTITLEMENT_TYPE = 'type.googleapis.com/google.cloud.channel.v1.Entitlement';
 const ERROR_INFO_TYPE = 'type.googleapis.com/google.rpc.ErrorInfo';
 
-const Status = {
-  OK: 0,
-  CANCELLED: 1,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-} as const;
+/** The status codes, from google/rpc/code.proto (generated). */
+const Status = Code;
 
 // ---------------------------------------------------------------------------------------------
 // Decoding with protobufjs, independently of the emulator's code
@@ -604,12 +594,15 @@ describe('completion', () => {
     expect(instant.operations()[0]?.polls).toBe(0);
   });
 
-  it('completes once afterMs have passed, polled or not', async () => {
-    const { emu: timed, client } = await start({ completion: { afterMs: 300 } });
+  it('completes once afterMs have passed on its clock, polled or not', async () => {
+    const clock = createManualClock();
+    const { emu: timed, client } = await start({ completion: { afterMs: 300 }, clock });
     const created = ok(await client.create(createRequest(GCP)));
     for (let i = 0; i < 3; i++) expect(ok(await client.getOperation(created.name)).done).toBe(false);
+    clock.advance(299);
+    expect(ok(await client.getOperation(created.name)).done).toBe(false);
     expect(timed.entitlements()).toEqual([]);
-    await sleep(350);
+    clock.advance(1);
     expect(timed.operations()[0]?.done).toBe(true);
     expect(timed.entitlements()).toHaveLength(1);
     const read = ok(await client.getOperation(created.name));
@@ -705,19 +698,35 @@ describe('faults', () => {
     expect(answer.body.error?.status).toBe('UNAVAILABLE');
   });
 
-  it('latency: delays the answer, and a client deadline does not stop the create', async () => {
-    emu.inject({ type: 'latency', ms: 200 });
-    const started = performance.now();
-    ok(await grpc.create(createRequest(GCP)));
-    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+  it('latency: holds the answer until its clock has moved on, and a client deadline does not stop the create', async () => {
+    const clock = createManualClock();
+    const { emu: slow, client } = await start({ clock });
+    slow.inject({ type: 'latency', ms: 200 });
+    let answered = false;
+    const pending = client.create(createRequest(GCP)).then((reply) => {
+      answered = true;
+      return reply;
+    });
+    await clock.whenSleeping(1);
+    clock.advance(199);
+    expect(answered).toBe(false);
+    expect(slow.calls).toEqual([]);
+    clock.advance(1);
+    ok(await pending);
+    expect(slow.calls).toMatchObject([{ fault: 'latency', code: 0 }]);
 
-    emu.inject({ type: 'latency', ms: 200, method: 'CreateEntitlement' });
+    slow.inject({ type: 'latency', ms: 200, method: 'CreateEntitlement' });
     const request = createRequest(STARTER);
-    const late = await grpc.create(request, new Metadata(), { deadline: Date.now() + 50 });
-    expect(late.ok ? 0 : late.error.code).toBe(Status.DEADLINE_EXCEEDED);
-    await sleep(250);
-    expect(emu.operations().map((o) => o.requestId)).toContain(request.requestId);
-    expect(emu.calls.at(-1)).toMatchObject({ fault: 'latency', code: 0, requestId: request.requestId });
+    const late = client.create(request, new Metadata(), { deadline: Date.now() + 50 });
+    await clock.whenSleeping(1);
+    // The client gives up (its own deadline) while the emulator holds the call.
+    const reply = await late;
+    expect(reply.ok ? 0 : reply.error.code).toBe(Status.DEADLINE_EXCEEDED);
+    expect(slow.operations().map((o) => o.requestId)).not.toContain(request.requestId);
+    clock.advance(200);
+    const calls = await slow.waitForCalls(2);
+    expect(calls.at(-1)).toMatchObject({ fault: 'latency', code: 0, requestId: request.requestId });
+    expect(slow.operations().map((o) => o.requestId)).toContain(request.requestId);
   });
 
   it('refuses invalid faults', () => {
@@ -1007,7 +1016,8 @@ describe('reset and close', () => {
   });
 
   it('close() leaves nothing listening, ends calls in progress, and is idempotent', async () => {
-    const { emu: closing, client } = await start({ grpcPort: 0, restPort: 0 });
+    const clock = createManualClock();
+    const { emu: closing, client } = await start({ grpcPort: 0, restPort: 0, clock });
     const restPort = Number(new URL(closing.restUrl).port);
     closing.inject({ type: 'latency', ms: 300, times: 2 });
     const pendingGrpc = client.create(createRequest(GCP));
@@ -1018,21 +1028,57 @@ describe('reset and close', () => {
       (res) => res.status,
       () => 'network error',
     );
-    await sleep(50);
+    // Both calls are held by their latency fault.
+    await clock.whenSleeping(2);
 
-    const started = performance.now();
     await closing.close();
     await closing.close();
-    expect(performance.now() - started).toBeLessThan(1_000);
     const grpcReply = await pendingGrpc;
     expect(grpcReply.ok).toBe(false);
     expect(await pendingRest).toBe('network error');
-    // The delayed calls are never processed, not even once their latency has passed.
-    await sleep(350);
+    // The held calls were dropped, not processed, and stay so once their latency has passed.
+    expect(clock.sleeping).toBe(0);
+    clock.advance(350);
     expect(closing.operations()).toEqual([]);
     expect(closing.calls).toEqual([]);
     expect(await connects('127.0.0.1', closing.grpcAddress.port)).toBe(false);
     expect(await connects('127.0.0.1', restPort)).toBe(false);
+  });
+
+  it('close() ends within a bound while raw TCP clients that never started HTTP are connected', async () => {
+    const { emu: closing } = await start();
+    const restPort = Number(new URL(closing.restUrl).port);
+    const raw = await Promise.all([
+      // Never sends a byte: the HTTP/2 session the server started never gets a preface.
+      openSocket('127.0.0.1', closing.grpcAddress.port, { untilData: true }),
+      // An HTTP/1.1 request at the gRPC port (what the REST transport sends there).
+      openSocket('127.0.0.1', closing.grpcAddress.port, {
+        data: 'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
+        untilData: true,
+      }),
+      // Connected to the REST port and silent.
+      openSocket('127.0.0.1', restPort),
+    ]);
+    // A bound well under the emulator's own: close() must not wait for the clients.
+    const outcome = await Promise.race([
+      closing.close().then(() => 'closed' as const),
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 1_500).unref()),
+    ]);
+    expect(outcome).toBe('closed');
+    // Each connection was ended by the emulator: reading again sees the end.
+    await Promise.all(
+      raw.map((socket) => {
+        const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        socket.resume();
+        return ended;
+      }),
+    );
+    expect(raw.every((socket) => socket.destroyed)).toBe(true);
+    expect(await connects('127.0.0.1', closing.grpcAddress.port)).toBe(false);
+  });
+
+  it('refuses a clock without now() and sleep()', async () => {
+    await expect(startChannelEmulator({ clock: { now: () => 0 } as never })).rejects.toThrow(TypeError);
   });
 
   it('supports await using', async () => {
@@ -1045,6 +1091,32 @@ describe('reset and close', () => {
     expect(await connects('127.0.0.1', port)).toBe(false);
   });
 });
+
+/**
+ * A connected raw TCP socket that writes `data` (if any) and then reads nothing, like a stuck
+ * client. With `untilData`, it resolves once the server has sent something (an HTTP/2 server
+ * sends its SETTINGS at once), so the server holds the connection.
+ */
+function openSocket(
+  host: string,
+  port: number,
+  options: { data?: string; untilData?: boolean } = {},
+): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host, port });
+    onTestFinished(() => {
+      socket.destroy();
+    });
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => undefined);
+      if (options.data) socket.write(options.data);
+      if (options.untilData) socket.once('readable', () => resolve(socket));
+      else resolve(socket);
+    });
+  });
+}
 
 function connects(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

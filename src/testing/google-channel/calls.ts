@@ -54,9 +54,41 @@ export interface RunningServer {
 
 export class CallLog {
   #entries: ChannelCallRecord[] = [];
+  readonly #waiters = new Set<{ count: number; resolve(entries: ChannelCallRecord[]): void }>();
 
   add(entry: ChannelCallRecord): void {
     this.#entries.push(entry);
+    for (const waiter of this.#waiters)
+      if (this.#entries.length >= waiter.count) {
+        this.#waiters.delete(waiter);
+        waiter.resolve(this.snapshot());
+      }
+  }
+
+  /**
+   * Resolves with a snapshot once at least `count` calls are logged; rejects after `timeoutMs`
+   * (real time) so that a call that never comes fails the wait.
+   */
+  waitFor(count: number, timeoutMs: number): Promise<ChannelCallRecord[]> {
+    if (this.#entries.length >= count) return Promise.resolve(this.snapshot());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${count} call(s); ${this.#entries.length} logged`,
+          ),
+        );
+      }, timeoutMs);
+      const waiter = {
+        count,
+        resolve: (entries: ChannelCallRecord[]) => {
+          clearTimeout(timer);
+          resolve(entries);
+        },
+      };
+      this.#waiters.add(waiter);
+    });
   }
 
   /** Copies, in the order the calls were answered. */

@@ -8,7 +8,12 @@
 import { type JSONValue, toProto3JSON } from 'proto3-json-serializer';
 import protobuf from 'protobufjs';
 import descriptorJson from '../../../generated/google/channel.json' with { type: 'json' };
-import type { Entitlement, Int64, Operation } from '../../../generated/google/channel.ts';
+import {
+  type Entitlement,
+  type Int64,
+  type Operation,
+  TYPE_NAMES,
+} from '../../../generated/google/channel.ts';
 
 /** The descriptor as protobufjs reads it. */
 export const CHANNEL_DESCRIPTOR = descriptorJson as protobuf.INamespace;
@@ -18,8 +23,8 @@ export const root: protobuf.Root = protobuf.Root.fromJSON(CHANNEL_DESCRIPTOR);
 root.resolveAll();
 
 /** The gRPC services the emulator registers (fully-qualified names). */
-export const CHANNEL_SERVICE = 'google.cloud.channel.v1.CloudChannelService';
-export const OPERATIONS_SERVICE = 'google.longrunning.Operations';
+export const CHANNEL_SERVICE = TYPE_NAMES.CloudChannelService;
+export const OPERATIONS_SERVICE = TYPE_NAMES.Operations;
 export const SERVICE_NAMES = [CHANNEL_SERVICE, OPERATIONS_SERVICE] as const;
 
 /** The methods the emulator implements. */

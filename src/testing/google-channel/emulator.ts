@@ -10,7 +10,6 @@
  * `drop-after-create` fault the replacement of its answer by UNAVAILABLE. Each answered call is
  * appended to {@link ChannelEmulator.calls}.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CancelOperationRequest,
   CreateEntitlementRequest,
@@ -24,6 +23,7 @@ import {
   type IncomingCall,
   type RunningServer,
 } from './calls.ts';
+import { type ChannelClock, SYSTEM_CLOCK } from './clock.ts';
 import {
   type ChannelCompletion,
   type ChannelCustomer,
@@ -56,7 +56,15 @@ export interface ChannelEmulatorOptions {
   completion?: ChannelCompletion;
   /** Per-method quotas per minute. Default: none. */
   quota?: ChannelQuota;
+  /**
+   * The emulator's time: completion by `afterMs`, latency faults and the times it records follow
+   * it. Default: the system clock; {@link createManualClock} gives one that moves when told to.
+   */
+  clock?: ChannelClock;
 }
+
+/** How long {@link ChannelEmulator.close} may take at most. */
+const CLOSE_BOUND_MS = 2_000;
 
 /** A running emulator. Close it when done (`await emu.close()`, or `await using emu = ...`). */
 export interface ChannelEmulator extends AsyncDisposable {
@@ -71,6 +79,12 @@ export interface ChannelEmulator extends AsyncDisposable {
   readonly calls: readonly ChannelCallRecord[];
   /** The faults still queued, with how many more calls or operations each will apply to. */
   readonly pendingFaults: readonly PendingChannelFault[];
+  /**
+   * Resolves with the call log once at least `count` calls have been answered since start or the
+   * last reset; rejects after `timeoutMs` (default 5000) so that a wait for a call that never
+   * comes fails instead of hanging.
+   */
+  waitForCalls(count: number, options?: { timeoutMs?: number }): Promise<readonly ChannelCallRecord[]>;
   /** The operations CreateEntitlement created, oldest first (a snapshot). */
   operations(): ChannelOperationSnapshot[];
   /** The entitlements completed operations created, oldest first, in proto3 JSON (a snapshot). */
@@ -87,10 +101,23 @@ export interface ChannelEmulator extends AsyncDisposable {
    */
   reset(): void;
   /**
-   * Stops both servers and closes every connection; calls in progress (e.g. waiting on a latency
-   * fault) end without being processed. Idempotent.
+   * Stops both servers and closes every connection (HTTP/2 or not, busy or idle); calls in
+   * progress (e.g. waiting on a latency fault) end without being processed. Ends within about two
+   * seconds whatever clients are connected. Idempotent.
    */
   close(): Promise<void>;
+}
+
+function checkClock(clock: unknown): ChannelClock {
+  const candidate = clock as Partial<ChannelClock> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.now !== 'function' ||
+    typeof candidate.sleep !== 'function'
+  )
+    throw new TypeError('clock must be an object with now() and sleep(ms, signal)');
+  return candidate as ChannelClock;
 }
 
 function checkPort(name: string, port: number): number {
@@ -128,6 +155,7 @@ function fromResult(result: Result<object>): CallOutcome {
 export async function startChannelEmulator(options: ChannelEmulatorOptions = {}): Promise<ChannelEmulator> {
   const grpcPort = checkPort('grpcPort', options.grpcPort ?? 0);
   const restPort = checkPort('restPort', options.restPort ?? 0);
+  const clock = options.clock === undefined ? SYSTEM_CLOCK : checkClock(options.clock);
   // Loaded on first start, so that importing the testing entry point stays cheap.
   const [{ ChannelState }, { Quotas }, { unavailable }, { startGrpcServer }, { startRestServer }] =
     await Promise.all([
@@ -185,7 +213,7 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
       method: call.method,
       ...(typeof requestId === 'string' && requestId !== '' ? { requestId } : {}),
       ...(call.routingHeader === undefined ? {} : { routingHeader: call.routingHeader }),
-      time: new Date().toISOString(),
+      time: new Date(clock.now()).toISOString(),
     };
     const finish = (
       outcome: CallOutcome,
@@ -209,7 +237,7 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
     const fault = faults.takeCallFault(call.method, call.transport);
     if (fault?.type === 'latency') {
       try {
-        await sleep(fault.ms, undefined, { signal: closing.signal });
+        await clock.sleep(fault.ms, closing.signal);
       } catch {
         return { kind: 'closed' };
       }
@@ -218,7 +246,7 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
     if (fault?.type === 'unavailable')
       return finish(error(unavailable(fault.message)), { fault: fault.type });
 
-    const now = Date.now();
+    const now = clock.now();
     state.settle(now);
     const { outcome, operationName } = run(call, now);
     if (fault?.type === 'drop-after-create')
@@ -242,7 +270,14 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing.abort();
-      await Promise.all([grpc.close(), rest.close()]);
+      // Both servers destroy every connection; the bound is a backstop, never a wait.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_BOUND_MS);
+        timer.unref();
+      });
+      await Promise.race([Promise.all([grpc.close(), rest.close()]), bound]);
+      clearTimeout(timer);
     })();
     return closed;
   };
@@ -256,12 +291,13 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
     get pendingFaults() {
       return faults.pending();
     },
+    waitForCalls: (count, { timeoutMs = 5_000 } = {}) => log.waitFor(count, timeoutMs),
     operations() {
-      state.settle(Date.now());
+      state.settle(clock.now());
       return state.operations();
     },
     entitlements() {
-      state.settle(Date.now());
+      state.settle(clock.now());
       return state.entitlements();
     },
     inject: (fault) => faults.add(fault),

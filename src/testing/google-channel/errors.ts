@@ -5,69 +5,31 @@
  * `{"error": {"code": <http>, "message", "status": "<CODE_NAME>", "details": [...]}}` with the HTTP
  * status gRPC transcoding maps the code to.
  */
-import type {
-  BadRequest_FieldViolation,
-  PreconditionFailure_Violation,
-  QuotaFailure_Violation,
+import {
+  type BadRequest_FieldViolation,
+  Code,
+  Code_HTTP_STATUS,
+  type PreconditionFailure_Violation,
+  type QuotaFailure_Violation,
+  TYPE_NAMES,
 } from '../../../generated/google/channel.ts';
 import { type AnyObject, duration, encode, packAny, toJson } from './descriptor.ts';
 
-/** The canonical gRPC status codes (`google.rpc.Code`). */
-export const Code = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
+/** The canonical gRPC status codes (`google.rpc.Code`), generated from google/rpc/code.proto. */
+export { Code };
 
-export type CodeName = keyof typeof Code;
+export type CodeName = Code;
 
-const NAMES = Object.fromEntries(Object.entries(Code).map(([name, code]) => [code, name])) as Record<
-  number,
-  CodeName | undefined
->;
+const NAMES = new Map<number, CodeName>(Object.entries(Code).map(([name, code]) => [code, name as CodeName]));
 
-/** The name of a status code; codes outside 0..16 are `UNKNOWN`. */
+/** The name of a status code; codes outside google.rpc.Code are `UNKNOWN`. */
 export function codeName(code: number): CodeName {
-  return NAMES[code] ?? 'UNKNOWN';
+  return NAMES.get(code) ?? (NAMES.get(Code.UNKNOWN) as CodeName);
 }
 
-/** The HTTP status of each code under gRPC transcoding (google/rpc/code.proto). */
-const HTTP_STATUS: Readonly<Record<CodeName, number>> = {
-  OK: 200,
-  CANCELLED: 499,
-  UNKNOWN: 500,
-  INVALID_ARGUMENT: 400,
-  DEADLINE_EXCEEDED: 504,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  PERMISSION_DENIED: 403,
-  RESOURCE_EXHAUSTED: 429,
-  FAILED_PRECONDITION: 400,
-  ABORTED: 409,
-  OUT_OF_RANGE: 400,
-  UNIMPLEMENTED: 501,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-  DATA_LOSS: 500,
-  UNAUTHENTICATED: 401,
-};
-
+/** The HTTP status of each code under gRPC transcoding (the "HTTP Mapping" of google/rpc/code.proto). */
 export function httpStatus(code: number): number {
-  return HTTP_STATUS[codeName(code)];
+  return Code_HTTP_STATUS[codeName(code)];
 }
 
 /** The `ErrorInfo.domain` of the emulator's own errors. */
@@ -91,27 +53,27 @@ export function errorInfo(
   domain: string = ERROR_DOMAIN,
 ): AnyObject {
   const hasMetadata = Object.keys(metadata).length > 0;
-  return packAny('google.rpc.ErrorInfo', { reason, domain, ...(hasMetadata ? { metadata } : {}) });
+  return packAny(TYPE_NAMES.ErrorInfo, { reason, domain, ...(hasMetadata ? { metadata } : {}) });
 }
 
 /** `google.rpc.BadRequest` packed as Any. */
 export function badRequest(fieldViolations: BadRequest_FieldViolation[]): AnyObject {
-  return packAny('google.rpc.BadRequest', { fieldViolations });
+  return packAny(TYPE_NAMES.BadRequest, { fieldViolations });
 }
 
 /** `google.rpc.PreconditionFailure` packed as Any. */
 export function preconditionFailure(violations: PreconditionFailure_Violation[]): AnyObject {
-  return packAny('google.rpc.PreconditionFailure', { violations });
+  return packAny(TYPE_NAMES.PreconditionFailure, { violations });
 }
 
 /** `google.rpc.QuotaFailure` packed as Any. */
 export function quotaFailure(violations: QuotaFailure_Violation[]): AnyObject {
-  return packAny('google.rpc.QuotaFailure', { violations });
+  return packAny(TYPE_NAMES.QuotaFailure, { violations });
 }
 
 /** `google.rpc.RetryInfo` packed as Any, the delay rounded up to whole milliseconds. */
 export function retryInfo(delayMs: number): AnyObject {
-  return packAny('google.rpc.RetryInfo', { retryDelay: duration(delayMs) });
+  return packAny(TYPE_NAMES.RetryInfo, { retryDelay: duration(delayMs) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,7 +104,7 @@ export function unavailable(message = 'The service is currently unavailable.'): 
 
 /** The bytes of the `grpc-status-details-bin` trailer: the encoded `google.rpc.Status`. */
 export function encodeStatus(status: RpcStatus): Buffer {
-  return Buffer.from(encode('google.rpc.Status', status));
+  return Buffer.from(encode(TYPE_NAMES.Status, status));
 }
 
 /** The body Google's REST front end sends for an error. */
@@ -162,7 +124,7 @@ export interface RestErrorBody {
 }
 
 export function restErrorBody(status: RpcStatus, numericEnums = false): RestErrorBody {
-  const rendered = toJson('google.rpc.Status', status, numericEnums) as { details?: unknown[] };
+  const rendered = toJson(TYPE_NAMES.Status, status, numericEnums) as { details?: unknown[] };
   const details = rendered.details ?? [];
   return {
     error: {

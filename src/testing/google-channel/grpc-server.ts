@@ -3,7 +3,13 @@
  * `google.longrunning.Operations` (service definitions from `@grpc/proto-loader`'s `fromJSON`),
  * insecure, on 127.0.0.1. Methods the emulator does not implement answer UNIMPLEMENTED (grpc-js's
  * default handler). Errors carry the encoded `google.rpc.Status` in `grpc-status-details-bin`.
+ *
+ * The emulator owns the listening socket and hands each connection to grpc-js (its connection
+ * injector), so that closing can destroy every connection, including one that never started
+ * HTTP/2 (which grpc-js alone would wait for forever).
  */
+
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import {
   Metadata,
   Server,
@@ -87,10 +93,19 @@ export async function startGrpcServer(
     server.addService(definition, implementation);
   }
 
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const sockets = new Set<Socket>();
+  const listener = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    injector.injectConnection(socket);
+  });
   const boundPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    );
+    listener.once('error', reject);
+    listener.listen({ host, port }, () => {
+      listener.off('error', reject);
+      resolve((listener.address() as AddressInfo).port);
+    });
   });
 
   let closed: Promise<void> | undefined;
@@ -98,10 +113,11 @@ export async function startGrpcServer(
     port: boundPort,
     close() {
       closed ??= new Promise<void>((resolve) => {
-        // tryShutdown() resolves once the listener and every session are closed; forceShutdown()
-        // cancels the calls in progress and destroys the sessions right away.
-        server.tryShutdown(() => resolve());
+        // Stop listening; cancel the calls in progress and end every connection, HTTP/2 or not.
+        listener.close(() => resolve());
+        injector.destroy();
         server.forceShutdown();
+        for (const socket of sockets) socket.destroy();
       });
       return closed;
     },

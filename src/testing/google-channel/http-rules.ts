@@ -1,10 +1,14 @@
 /**
- * The REST routes of the emulated services, read from the `google.api.http` options of the
- * descriptor's methods (gRPC transcoding path templates), so a regenerated descriptor is all a new
- * route takes. Supported template syntax: literal segments, `{var}`, `{var=pattern}` with `*`
+ * The REST routes of the emulated services: the `google.api.http` rules generated from the protos
+ * (gRPC transcoding path templates), so regenerating is all a new route takes. Supported template syntax: literal segments, `{var}`, `{var=pattern}` with `*`
  * (one segment) and `**` (one or more segments), and a trailing `:verb`.
  */
-import { lookupService, SERVICE_NAMES } from './descriptor.ts';
+import {
+  CloudChannelService_HTTP_RULES,
+  HttpRule_PATTERNS,
+  Operations_HTTP_RULES,
+} from '../../../generated/google/channel.ts';
+import { CHANNEL_SERVICE, lookupService, OPERATIONS_SERVICE } from './descriptor.ts';
 
 /** One HTTP rule of one method. */
 export interface HttpRoute {
@@ -23,7 +27,11 @@ export interface HttpRoute {
   readonly variables: readonly string[];
 }
 
-const VERBS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+/** The generated rules of each emulated service. */
+const RULES: readonly (readonly [string, readonly Readonly<Record<string, string>>[]])[] = [
+  [CHANNEL_SERVICE, CloudChannelService_HTTP_RULES],
+  [OPERATIONS_SERVICE, Operations_HTTP_RULES],
+];
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -63,31 +71,28 @@ export function compileTemplate(template: string): { regex: RegExp; variables: s
   return { regex: new RegExp(`^${source}$`), variables };
 }
 
-/** Every HTTP rule of the emulated services' methods. */
+/** Every HTTP rule of the emulated services' methods (those the descriptor has). */
 export function httpRoutes(): HttpRoute[] {
   const routes: HttpRoute[] = [];
-  for (const serviceName of SERVICE_NAMES) {
+  for (const [serviceName, rules] of RULES) {
     const service = lookupService(serviceName);
     if (!service) continue;
-    for (const method of Object.values(service.methods)) {
-      const rules = (method.parsedOptions ?? []) as Record<string, unknown>[];
-      for (const option of rules) {
-        const rule = option['(google.api.http)'] as Record<string, unknown> | undefined;
-        if (!rule) continue;
-        for (const verb of VERBS) {
-          const template = rule[verb];
-          if (typeof template !== 'string') continue;
-          const { regex, variables } = compileTemplate(template);
-          routes.push({
-            service: serviceName,
-            method: method.name,
-            httpMethod: verb.toUpperCase(),
-            template,
-            body: typeof rule.body === 'string' ? rule.body : undefined,
-            regex,
-            variables,
-          });
-        }
+    for (const rule of rules) {
+      const method = (rule.selector ?? '').slice(serviceName.length + 1);
+      if (!service.methods[method]) continue;
+      for (const verb of HttpRule_PATTERNS) {
+        const template = rule[verb];
+        if (typeof template !== 'string') continue;
+        const { regex, variables } = compileTemplate(template);
+        routes.push({
+          service: serviceName,
+          method,
+          httpMethod: verb.toUpperCase(),
+          template,
+          body: typeof rule.body === 'string' ? rule.body : undefined,
+          regex,
+          variables,
+        });
       }
     }
   }

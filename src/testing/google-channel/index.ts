@@ -1,4 +1,5 @@
 export type { ChannelCallRecord } from './calls.ts';
+export { type ChannelClock, createManualClock, type ManualClock, SYSTEM_CLOCK } from './clock.ts';
 export {
   type ChannelCompletion,
   type ChannelCustomer,

@@ -11,9 +11,10 @@
  *   implement (ListOperations, DeleteOperation) is 501 UNIMPLEMENTED. Neither is logged.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { fromProto3JSON, type JSONValue } from 'proto3-json-serializer';
 import protobuf from 'protobufjs';
+import { TYPE_NAMES } from '../../../generated/google/channel.ts';
 import type { CallHandler, RunningServer } from './calls.ts';
 import {
   CHANNEL_METHODS,
@@ -46,15 +47,12 @@ const SYSTEM_PARAMETERS = new Set([
   'upload_protocol',
   'uploadType',
 ]);
-/** The `google.protobuf` types whose JSON form is not an object of their fields. */
-const SPECIAL_JSON = new Set([
-  '.google.protobuf.Duration',
-  '.google.protobuf.Timestamp',
-  '.google.protobuf.FieldMask',
-  '.google.protobuf.Struct',
-  '.google.protobuf.Value',
-  '.google.protobuf.ListValue',
-]);
+/**
+ * The kept `google.protobuf` types whose proto3 JSON form is not an object of their fields (the
+ * others of that kind, FieldMask, Struct, Value and ListValue, are not in the descriptor).
+ */
+const SPECIAL_JSON = new Set([`.${TYPE_NAMES.Duration}`, `.${TYPE_NAMES.Timestamp}`]);
+const ANY = `.${TYPE_NAMES.Any}`;
 const IMPLEMENTED = new Set<string>(CHANNEL_METHODS);
 
 class InvalidPayload extends Error {
@@ -84,7 +82,7 @@ function normalise(type: protobuf.Type, json: unknown, path: string): unknown {
   if (SPECIAL_JSON.has(type.fullName) || json === null || typeof json !== 'object' || Array.isArray(json))
     return json;
   const input = json as Record<string, unknown>;
-  if (type.fullName === '.google.protobuf.Any') {
+  if (type.fullName === ANY) {
     const typeUrl = input['@type'];
     if (typeof typeUrl !== 'string')
       throw new InvalidPayload(
@@ -284,13 +282,21 @@ export async function startRestServer(
     });
   });
 
+  // Every connection, including one that never sent a request, so that close() ends them all.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
   let closed: Promise<void> | undefined;
   return {
     port: (server.address() as AddressInfo).port,
     close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       });
       return closed;
     },

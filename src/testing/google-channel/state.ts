@@ -8,12 +8,16 @@
  * and each snapshot. No timer runs.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type {
-  CancelOperationRequest,
-  CreateEntitlementRequest,
-  Entitlement,
-  GetEntitlementRequest,
-  GetOperationRequest,
+import {
+  type CancelOperationRequest,
+  type CreateEntitlementRequest,
+  type Entitlement,
+  Entitlement_ProvisioningState,
+  type GetEntitlementRequest,
+  type GetOperationRequest,
+  OperationMetadata_OperationType,
+  REQUEST_MESSAGES,
+  TYPE_NAMES,
 } from '../../../generated/google/channel.ts';
 import type {
   ChannelCompletion,
@@ -21,14 +25,7 @@ import type {
   ChannelOffer,
   ChannelOperationSnapshot,
 } from './defaults.ts';
-import {
-  type AnyObject,
-  type ChannelEntitlementJson,
-  packAny,
-  root,
-  timestamp,
-  toJson,
-} from './descriptor.ts';
+import { type AnyObject, type ChannelEntitlementJson, packAny, timestamp, toJson } from './descriptor.ts';
 import {
   Code,
   codeName,
@@ -46,16 +43,14 @@ const OFFER_NAME = /^accounts\/([^/]+)\/offers\/([^/]+)$/;
 const ENTITLEMENT_NAME = /^accounts\/[^/]+\/customers\/[^/]+\/entitlements\/[^/]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
-const ENTITLEMENT_TYPE = 'google.cloud.channel.v1.Entitlement';
+const ENTITLEMENT_TYPE = TYPE_NAMES.Entitlement;
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** The Entitlement fields a caller may set: every field not marked OUTPUT_ONLY in the descriptor. */
-const SETTABLE_ENTITLEMENT_FIELDS = Object.values(root.lookupType(ENTITLEMENT_TYPE).fields)
-  .filter((field) => field.options?.['(google.api.field_behavior)'] !== 'OUTPUT_ONLY')
-  .map((field) => field.name);
+/** The Entitlement fields a caller may set: every field not marked OUTPUT_ONLY in the protos (generated). */
+const SETTABLE_ENTITLEMENT_FIELDS = REQUEST_MESSAGES[ENTITLEMENT_TYPE].settable;
 
-const CREATE_METADATA: AnyObject = packAny('google.cloud.channel.v1.OperationMetadata', {
-  operationType: 'CREATE_ENTITLEMENT',
+const CREATE_METADATA: AnyObject = packAny(TYPE_NAMES.OperationMetadata, {
+  operationType: OperationMetadata_OperationType.CREATE_ENTITLEMENT,
 });
 
 function randomId(length: number, alphabet = ID_ALPHABET): string {
@@ -346,7 +341,7 @@ export class ChannelState {
       createTime: time,
       updateTime: time,
       offer: record.offer.name,
-      provisioningState: 'ACTIVE',
+      provisioningState: Entitlement_ProvisioningState.ACTIVE,
       provisionedService: {
         provisioningId: randomId(18, '0123456789'),
         productId: record.offer.productFamily ?? record.offer.sku,

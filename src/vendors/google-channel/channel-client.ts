@@ -8,21 +8,15 @@
  * gax's own retries are switched off (one retry layer: the adapter's); timeouts come per call.
  */
 import * as gax from 'google-gax';
+import { Operations_HTTP_RULES, TYPE_NAMES } from '../../../generated/google/channel.ts';
 import { channelDescriptor, channelRoot } from './protos.ts';
 
-const SERVICE = 'google.cloud.channel.v1.CloudChannelService';
+const SERVICE = TYPE_NAMES.CloudChannelService;
 export const APPS_ORDER_SCOPE = 'https://www.googleapis.com/auth/apps.order';
 export const DEFAULT_ENDPOINT = 'cloudchannel.googleapis.com';
 
-/** Operation names Cloud Channel uses: `operations/{id}`. */
-const OPERATION_HTTP_RULES = [
-  { selector: 'google.longrunning.Operations.GetOperation', get: '/v1/{name=operations/**}' },
-  {
-    selector: 'google.longrunning.Operations.CancelOperation',
-    post: '/v1/{name=operations/**}:cancel',
-    body: '*',
-  },
-];
+/** The http rules of google.longrunning.Operations (operations.proto), for the REST transport. */
+const OPERATION_HTTP_RULES = Operations_HTTP_RULES.map((rule) => ({ ...rule }));
 
 /** No retries in gax: the core call loop is the only retry layer (docs/architecture.md, "Retries"). */
 const CLIENT_CONFIG = {
@@ -159,8 +153,8 @@ export class ChannelClient implements ChannelClientLike {
         ...(fallback ? { protoJson: root, httpRules: OPERATION_HTTP_RULES } : { grpc: gax.grpc }),
       } as gax.GrpcClientOptions)
       .operationsClient(this.#options as never);
-    const entitlement = root.lookupType('google.cloud.channel.v1.Entitlement');
-    const metadata = root.lookupType('google.cloud.channel.v1.OperationMetadata');
+    const entitlement = root.lookupType(TYPE_NAMES.Entitlement);
+    const metadata = root.lookupType(TYPE_NAMES.OperationMetadata);
     this.#longrunning = new this.#gaxModule.LongrunningDescriptor(
       this.#operationsClient,
       entitlement.decode.bind(entitlement),
@@ -295,7 +289,16 @@ export class ChannelClient implements ChannelClientLike {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#operationsClient.close();
+    // gax's close() prints the stub's error with console.error when the stub failed to build (the
+    // credentials could not be loaded, say): that error was already reported by the call.
+    const stub = (this.#operationsClient as unknown as { operationsStub?: Promise<{ close(): void }> })
+      .operationsStub;
+    if (stub)
+      await stub.then(
+        (built) => built.close(),
+        () => undefined,
+      );
+    else this.#operationsClient.close();
     if (this.#calls) await this.#calls.catch(() => undefined);
     this.#stub?.close?.();
   }

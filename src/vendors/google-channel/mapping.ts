@@ -1,9 +1,15 @@
 /** From the Channel Entitlement (plain, normalised) to the unified `Entitlement`. */
+import { type Entitlement_ProvisioningState, TYPE_NAMES } from '../../../generated/google/channel.ts';
 import type { CallMeta, Entitlement, EntitlementState } from '../../core/index.ts';
 import { toPlain } from './protos.ts';
 import { GOOGLE_CHANNEL, type GoogleChannelEntitlementResource, type GoogleChannelVendor } from './types.ts';
 
-const STATES: Record<string, EntitlementState> = { ACTIVE: 'active', SUSPENDED: 'suspended' };
+/** Every ProvisioningState the protos define: a new one fails to compile until it is mapped here. */
+const STATES: Readonly<Record<Entitlement_ProvisioningState, EntitlementState>> = {
+  PROVISIONING_STATE_UNSPECIFIED: 'unknown',
+  ACTIVE: 'active',
+  SUSPENDED: 'suspended',
+};
 
 function timestamp(value: { seconds?: unknown; nanos?: unknown } | null | undefined): Date | undefined {
   if (!value || value.seconds === undefined || value.seconds === null) return undefined;
@@ -13,7 +19,7 @@ function timestamp(value: { seconds?: unknown; nanos?: unknown } | null | undefi
 
 /** Normalises a decoded message or a plain object (enums by name, int64 as strings) first. */
 export function normaliseEntitlement(value: unknown): GoogleChannelEntitlementResource {
-  return toPlain<GoogleChannelEntitlementResource>('google.cloud.channel.v1.Entitlement', value);
+  return toPlain<GoogleChannelEntitlementResource>(TYPE_NAMES.Entitlement, value);
 }
 
 /**
@@ -24,7 +30,8 @@ export function toEntitlement(
   raw: GoogleChannelEntitlementResource,
   meta: CallMeta | undefined,
 ): Entitlement<GoogleChannelVendor, GoogleChannelEntitlementResource> {
-  const state = STATES[String(raw.provisioningState ?? '')] ?? 'unknown';
+  const name = String(raw.provisioningState ?? '');
+  const state = Object.hasOwn(STATES, name) ? STATES[name as Entitlement_ProvisioningState] : 'unknown';
   const entitlement: Entitlement<GoogleChannelVendor, GoogleChannelEntitlementResource> = {
     vendor: GOOGLE_CHANNEL,
     id: raw.name ?? '',

@@ -5,6 +5,8 @@
  * after a lost response gets the same operation; wait polls google.longrunning.Operations with a
  * finite deadline; resume(token) polls the same operation from any process.
  */
+
+import { TYPE_NAMES } from '../../../generated/google/channel.ts';
 import {
   type CallMeta,
   type CallOptionRules,
@@ -47,7 +49,13 @@ import {
   type OperationLike,
   type Transport,
 } from './channel-client.ts';
-import { errorFromCall, errorFromOperationStatus, type StatusLike } from './errors.ts';
+import {
+  type ChannelCall,
+  type ChannelCallContext,
+  errorFromCall,
+  errorFromOperationStatus,
+  type StatusLike,
+} from './errors.ts';
 import { normaliseEntitlement, toEntitlement } from './mapping.ts';
 import { unpackAny } from './protos.ts';
 import {
@@ -177,6 +185,8 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
   readonly #waitTimeoutMs: number;
   readonly #endpoint: string;
   readonly #transport: Transport;
+  /** Where the built-in client connects, for error messages (unknown for an injected client). */
+  readonly #where: Pick<ChannelCallContext, 'endpoint' | 'transport'>;
   readonly #redactor = new Redactor();
   #closed = false;
 
@@ -199,6 +209,7 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
     this.#transport = options.transport ?? 'grpc';
     this.#endpoint = `${options.apiEndpoint ?? DEFAULT_ENDPOINT}:${options.port ?? 443}`;
     this.#ownsClient = options.client === undefined;
+    this.#where = options.client ? {} : { endpoint: this.#endpoint, transport: this.#transport };
     this.#client = options.client ?? new ChannelClient({ ...options, transport: this.#transport });
   }
 
@@ -218,21 +229,9 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
     const checked = checkCreateRequest(request);
     const requestId =
       options.idempotencyKey !== undefined ? uuidForKey(options.idempotencyKey) : newIdempotencyKey();
-    const { offer, parameters, purchaseOrderId, commitmentSettings, associationInfo, billingAccount } =
-      checked.entitlement;
-    const entitlement = {
-      offer,
-      parameters,
-      purchaseOrderId,
-      commitmentSettings,
-      associationInfo,
-      billingAccount,
-    };
-    const wire = {
-      parent: checked.parent,
-      entitlement: Object.fromEntries(Object.entries(entitlement).filter(([, value]) => value !== undefined)),
-      requestId,
-    };
+    // Exactly what was checked: the settable fields in their wire form.
+    const { offer } = checked.entitlement;
+    const wire = { parent: checked.parent, entitlement: checked.entitlement, requestId };
     const { value: operation, meta } = await this.#call(
       'create',
       'CreateEntitlement',
@@ -308,7 +307,7 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
       };
     if (raw.error && (raw.error.code ?? 0) !== 0) throw errorFromOperationStatus(raw.error, name, token);
     const response = unpackAny(raw.response);
-    if (response?.type !== 'google.cloud.channel.v1.Entitlement') {
+    if (response?.type !== TYPE_NAMES.Entitlement) {
       throw new EntitlementError({
         kind: 'internal',
         vendor: GOOGLE_CHANNEL,
@@ -418,7 +417,7 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
               message: `Cloud Channel at ${this.#endpoint} did not answer the ${operation} within the request timeout. Retrying is safe: the request_id dedupes creates.`,
               cause: error,
             })
-          : errorFromCall(error, operation, { attempts: facts.attempt }),
+          : errorFromCall(error, { call: operation as ChannelCall, attempts: facts.attempt, ...this.#where }),
     });
   }
 

@@ -15,14 +15,14 @@ export type GoogleChannelVendor = typeof GOOGLE_CHANNEL;
 
 export type ChannelMessages = typeof channel;
 
-/** The entitlement to create: the offer and what the caller may set (output-only fields left out). */
-export type GoogleChannelEntitlementInput = Pick<
-  channel.Entitlement,
-  'parameters' | 'purchaseOrderId' | 'commitmentSettings' | 'associationInfo' | 'billingAccount'
-> & {
-  /** `accounts/{account}/offers/{offer}` */
-  offer: string;
-};
+/**
+ * The entitlement to create: what a request may carry, generated from the protos (every field not
+ * marked OUTPUT_ONLY; `offer` is REQUIRED; 64-bit integers also as bigint).
+ */
+export type GoogleChannelEntitlementInput = channel.Entitlement_Input;
+
+/** An entitlement parameter as a create request carries it. */
+export type GoogleChannelParameterInput = channel.Parameter_Input;
 
 export interface GoogleChannelCreateRequest {
   vendor: GoogleChannelVendor;
