@@ -149,7 +149,9 @@ export async function run(
       output.error(error, code);
     }
   }
-  // The command completed, but its reader went away before all of it was written (`| head`).
+  // The command completed, but its reader went away before all of it was written (`| head`). A
+  // failed write reports its EPIPE on the next tick: let it arrive.
+  await new Promise((resolve) => setImmediate(resolve));
   if (code === EXIT.ok && (stdout.closed || stderr.closed)) return EXIT.closedPipe;
   return code;
 }
