@@ -69,13 +69,25 @@ export function finishHelp(program: Command): void {
 
 /**
  * `help create confluent` means `create confluent --help` (commander's own help command stops at
- * the first level). Global flags may come first: `--json help create`.
+ * the first level). Global flags may come first: `--json help create`. `topics` is the command
+ * path asked for, to check that it exists (`unknownTopic`).
  */
-export function rewriteHelpCommand(args: readonly string[]): string[] {
+export function rewriteHelpCommand(args: readonly string[]): { args: string[]; topics: string[] } {
   const index = args.findIndex((arg) => !arg.startsWith('-'));
-  if (index === -1 || args[index] !== 'help') return [...args];
+  if (index === -1 || args[index] !== 'help') return { args: [...args], topics: [] };
   const rest = args.slice(index + 1);
   const end = rest.indexOf('--');
   const topics = (end === -1 ? rest : rest.slice(0, end)).filter((arg) => !arg.startsWith('-'));
-  return [...args.slice(0, index), ...topics, '--help'];
+  return { args: [...args.slice(0, index), ...topics, '--help'], topics };
+}
+
+/** The first word of a help topic path that names no command (`help create frobnicate`). */
+export function unknownTopic(program: Command, topics: readonly string[]): string | undefined {
+  let command = program;
+  for (const topic of topics) {
+    const next = command.commands.find((sub) => sub.name() === topic || sub.aliases().includes(topic));
+    if (!next) return topic;
+    command = next;
+  }
+  return undefined;
 }

@@ -28,7 +28,7 @@ import { registerEmulator } from './commands/emulator.ts';
 import { registerGet } from './commands/get.ts';
 import { registerWait } from './commands/wait.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
-import { examples, finishHelp, rewriteHelpCommand } from './help.ts';
+import { examples, finishHelp, rewriteHelpCommand, unknownTopic } from './help.ts';
 import type { GlobalFlags } from './options.ts';
 import { Output, type SpinnerFactory } from './output.ts';
 import { type CliStream, GuardedStream, type SignalSource } from './streams.ts';
@@ -82,7 +82,7 @@ export async function run(
   const stdout = new GuardedStream(settings.stdout ?? process.stdout);
   const stderr = new GuardedStream(settings.stderr ?? process.stderr);
   const signals = settings.signals ?? process;
-  const args = rewriteHelpCommand(settings.args);
+  const { args, topics } = rewriteHelpCommand(settings.args);
   const end = args.indexOf('--');
   const before = end === -1 ? args : args.slice(0, end);
   // The spinner library only for a terminal: pipes, CI and tests never load it.
@@ -138,6 +138,14 @@ export async function run(
   registerEmulator(program, outputFor);
 
   finishHelp(program);
+  const unknown = unknownTopic(program, topics);
+  if (unknown !== undefined) {
+    output.usageError(
+      `error: unknown command '${unknown}'. Run \`entitlements help\` for the commands.`,
+      EXIT.usage,
+    );
+    return EXIT.usage;
+  }
   let code: number;
   try {
     await program.parseAsync([...args], { from: 'user' });
