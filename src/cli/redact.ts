@@ -38,14 +38,17 @@ const CREDENTIAL_CHARS = '[A-Za-z0-9._~+/=-]';
  * least 8 characters, and not a plain word (`authentication`, `Expected`) nor a variable name
  * (`CONFLUENT_PARTNER_TOKEN`).
  */
-function credentialLike(word: string): boolean {
+function credentialLike(text: string): boolean {
+  // A full stop ends a sentence, not a credential (base64 pads with `=`, never `.`).
+  const word = text.replace(/\.+$/, '');
   if (word.length < 8) return false;
   if (/^[A-Za-z][a-z]*$/.test(word)) return false;
   return !VARIABLE_NAME.test(word);
 }
 
 /** After an explicit scheme (`Bearer x1`), shorter credentials count too, but still no plain word. */
-function schemeCredential(word: string): boolean {
+function schemeCredential(text: string): boolean {
+  const word = text.replace(/\.+$/, '');
   return credentialLike(word) || (/[^A-Za-z]/.test(word) && !VARIABLE_NAME.test(word));
 }
 
