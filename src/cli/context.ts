@@ -8,7 +8,7 @@ import type { ProvisionerEvent } from '../core/events.ts';
 import type { Entitlement, OperationStatus, ProvisioningOperation } from '../core/types.ts';
 import type { Provisioner, ProvisionerConfig } from '../provisioner.ts';
 import type { GoogleChannelOptions } from '../vendors/google-channel/provisioner.ts';
-import { confluentCredentialsProblem } from './messages.ts';
+import { confluentCredentialsProblem, googleCredentialsProblem } from './messages.ts';
 import type { ConnectionFlags, WaitFlags } from './options.ts';
 import { formatDuration, Output, type RunFacts } from './output.ts';
 import type { SignalSource } from './streams.ts';
@@ -84,12 +84,21 @@ export async function provisionerFor(
 
 /**
  * Refuses, before anything is loaded or sent, a vendor the environment cannot authenticate to:
- * Confluent needs an API key with its secret, or a partner token. (Cloud Channel's Application
- * Default Credentials have too many sources to check here.)
+ * Confluent needs an API key with its secret, or a partner token; for Cloud Channel (unless an
+ * emulator is the endpoint), GOOGLE_APPLICATION_CREDENTIALS, when set, must name a file. (Its other
+ * sources, gcloud and the metadata server, are left to google-auth-library.)
  */
-export function requireCredentials(vendor: string, env: Record<string, string | undefined>): void {
-  if (vendor !== 'confluent') return;
-  const problem = confluentCredentialsProblem(env);
+export function requireCredentials(
+  vendor: string,
+  env: Record<string, string | undefined>,
+  flags: ConnectionFlags = {},
+): void {
+  const problem =
+    vendor === 'confluent'
+      ? confluentCredentialsProblem(env)
+      : vendor === 'google-channel' && !flags.insecure && !env.CLOUD_CHANNEL_EMULATOR_HOST
+        ? googleCredentialsProblem(env)
+        : undefined;
   if (problem) throw problem;
 }
 

@@ -4,6 +4,7 @@
  * command's words (`CONFLUENT_API_SECRET`, `--timeout`) rather than the library's
  * (`{ confluent: { credentials } }`, `resume(token)`).
  */
+import { existsSync } from 'node:fs';
 import { EntitlementError, type EntitlementErrorInit, type ErrorKind } from '../core/errors.ts';
 import { decodeToken } from '../core/token.ts';
 
@@ -44,6 +45,17 @@ export function confluentCredentialsProblem(env: Env): EntitlementError | undefi
     'unauthenticated',
     'No Confluent credentials are set. Set CONFLUENT_API_KEY and CONFLUENT_API_SECRET, or CONFLUENT_PARTNER_TOKEN (for `entitlements emulator`: CONFLUENT_PARTNER_TOKEN=emulator-token).',
     { vendor: 'confluent' },
+  );
+}
+
+/** GOOGLE_APPLICATION_CREDENTIALS naming a file that is not there (google-auth-library would fail late, as `internal`). */
+export function googleCredentialsProblem(env: Env): EntitlementError | undefined {
+  const file = env.GOOGLE_APPLICATION_CREDENTIALS;
+  if (!file || existsSync(file)) return undefined;
+  return cliError(
+    'unauthenticated',
+    `GOOGLE_APPLICATION_CREDENTIALS names ${file}, which does not exist. Set it to your service account's key file (scope https://www.googleapis.com/auth/apps.order), or unset it to use gcloud's credentials.`,
+    { vendor: 'google-channel' },
   );
 }
 

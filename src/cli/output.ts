@@ -407,13 +407,15 @@ export function tableWidth(rows: readonly (readonly string[])[]): number {
  * endpoint that did not answer, or the credentials that were refused.
  */
 function hintFor(
-  error: { vendor: string; kind: string; httpStatus?: number; grpcCode?: number },
+  error: { vendor: string; kind: string; httpStatus?: number; grpcCode?: number; reason?: string },
   endpoint?: string,
 ) {
   const confluent = error.vendor === 'confluent';
-  // Confluent: no HTTP answer at all. Cloud Channel: gRPC reports a refused connection as
-  // UNAVAILABLE itself, and an HTTP/1 server at a gRPC port (or the reverse) the same way.
-  if (error.kind === 'unavailable' && endpoint && (!confluent || !vendorAnswered(error))) {
+  // Confluent: no HTTP answer at all. Cloud Channel: gRPC reports a refused connection (or an
+  // HTTP/1 server at a gRPC port, or the reverse) as UNAVAILABLE itself, without the ErrorInfo
+  // reason a Google server sends.
+  const noAnswer = confluent ? !vendorAnswered(error) : error.reason === undefined;
+  if (error.kind === 'unavailable' && endpoint && noAnswer) {
     return confluent
       ? `Nothing answered at ${endpoint}: check --base-url or CONFLUENT_BASE_URL, and that the server is running.`
       : `No Cloud Channel service answered at ${endpoint}: check --endpoint or CLOUD_CHANNEL_EMULATOR_HOST, that the server is running, and that --transport or CLOUD_CHANNEL_TRANSPORT matches what it serves.`;

@@ -486,6 +486,21 @@ describe('errors: what was sent, and what to do', () => {
     expect(confluent.requests.length).toBe(before);
   });
 
+  it('GOOGLE_APPLICATION_CREDENTIALS naming a missing file is refused before anything is loaded (exit 5)', async () => {
+    const result = await cli(['get', 'google-channel', `${ACCOUNT}/customers/T0001/entitlements/x`], {
+      env: { GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json' },
+    });
+    expect(result.code).toBe(EXIT.auth);
+    expect(result.stderr).toContain(
+      'GOOGLE_APPLICATION_CREDENTIALS names /nonexistent/key.json, which does not exist.',
+    );
+    // With an emulator as the endpoint, no credentials are needed.
+    const emulated = await cli(['get', 'google-channel', `${ACCOUNT}/customers/T0001/entitlements/x`], {
+      env: { ...env, GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json' },
+    });
+    expect(emulated.code).toBe(EXIT.notFound);
+  });
+
   it('a refused connection names the endpoint and the option or variable to check', async () => {
     const dead = await startConfluentEmulator();
     const url = dead.url;

@@ -37,7 +37,7 @@ export function registerCancel(program: Command, outputFor: OutputFor): void {
         'A Confluent create takes effect at once, so there is no operation to cancel; nothing was sent. Read the entitlement with `entitlements wait <token>` or `entitlements get confluent <id>`.',
         { token },
       );
-    requireCredentials(vendor, output.env);
+    requireCredentials(vendor, output.env, flags);
     const provisioner = await provisionerFor(flags, output, new Tally());
     try {
       const outcome = await withInterrupts(async (signal): Promise<Outcome> => {

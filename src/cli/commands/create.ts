@@ -212,6 +212,7 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
     const flags = command.optsWithGlobals<ChannelFlags>();
     checkConnection(command, flags);
     const output = outputFor(command);
+    requireCredentials('google-channel', output.env, flags);
     const tally = new Tally();
     const provisioner = await provisionerFor(flags, output, tally);
     try {

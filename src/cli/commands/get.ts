@@ -24,7 +24,7 @@ async function read(
   const flags = command.optsWithGlobals<GlobalFlags & ConnectionFlags>();
   checkConnection(command, flags);
   const output = outputFor(command);
-  requireCredentials(vendor, output.env);
+  requireCredentials(vendor, output.env, flags);
   const tally = new Tally();
   const provisioner = await provisionerFor(flags, output, tally);
   const started = performance.now();

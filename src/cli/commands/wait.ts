@@ -41,7 +41,7 @@ export function registerWait(program: Command, outputFor: OutputFor): void {
     const output = outputFor(command);
     // A token that does not decode is refused (exit 3) before anything is loaded.
     const vendor = tokenVendorOrExplain(token, TOKEN_VENDORS);
-    requireCredentials(vendor, output.env);
+    requireCredentials(vendor, output.env, flags);
     const tally = new Tally();
     const provisioner = await provisionerFor(flags, output, tally);
     try {
