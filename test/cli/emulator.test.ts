@@ -245,6 +245,15 @@ describe('entitlements emulator', () => {
         status: 400,
         body: { error: { message: 'completion.afterPolls must be an integer >= 0' } },
       });
+      // PATCH keeps the settings it does not name.
+      const patched = await control(ctl.url, 'PATCH', '/google-channel/config', {
+        completion: { afterPolls: 3 },
+      });
+      expect(patched.status).toBe(200);
+      expect((await control(ctl.url, 'GET', '/google-channel/config')).body).toEqual({
+        completion: { afterPolls: 3 },
+        quota: { createPerMinute: 1 },
+      });
       const unknown = await control(ctl.url, 'PUT', '/google-channel/config', { complete: {} });
       expect(unknown.status).toBe(400);
       expect(JSON.stringify(unknown.body)).toContain('google-channel.complete is not a setting here');

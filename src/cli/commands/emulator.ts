@@ -128,7 +128,7 @@ export function registerEmulator(program: Command, outputFor: OutputFor): void {
     .option('--control-port <n>', 'the HTTP control endpoint port (default 0)', parsePort)
     .addHelpText(
       'after',
-      '\nThe control endpoint (JSON over HTTP, loopback only): GET / (what runs), POST /reset, and per vendor\n(confluent, google-channel): GET /{vendor}/requests, GET|POST /{vendor}/faults, POST /{vendor}/reset,\nPUT /{vendor}/config (restarts that emulator with new options), GET /{vendor}/entitlements,\nGET /google-channel/operations.',
+      '\nThe control endpoint (JSON over HTTP, loopback only): GET / (what runs), POST /reset, and per vendor\n(confluent, google-channel): GET /{vendor}/requests, GET|POST /{vendor}/faults, POST /{vendor}/reset,\nPUT|PATCH /{vendor}/config (restarts that emulator with new options), GET /{vendor}/entitlements,\nGET /google-channel/operations.',
     );
   examples(command, [
     'entitlements emulator --confluent-port 8080 --channel-grpc-port 8085 --control-port 8090',

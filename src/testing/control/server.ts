@@ -10,8 +10,10 @@
  * | `GET /{vendor}/requests`      | the request log (Cloud Channel: one record per call)             |
  * | `GET /{vendor}/faults`        | the faults still queued                                          |
  * | `POST /{vendor}/faults`       | queue a fault, or a list of them (`"times": "Infinity"` allowed)  |
+ * | `GET /{vendor}/config`        | that vendor's section of the configuration                        |
  * | `PUT /{vendor}/config`        | new options for that emulator (completion, quota, customers...): |
  * |                               | it restarts on the same ports with empty state                   |
+ * | `PATCH /{vendor}/config`      | the same, changing only the settings given                        |
  * | `GET /confluent/entitlements` | the stored entitlements                                          |
  * | `GET /google-channel/entitlements`, `GET /google-channel/operations` | the same for Channel  |
  *
@@ -68,6 +70,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function send(res: ServerResponse, status: number, body?: unknown): void {
   const text = body === undefined ? '' : `${JSON.stringify(jsonSafe(body), null, 2)}\n`;
   res.writeHead(status, {
@@ -121,9 +127,12 @@ async function route(set: EmulatorSet, req: IncomingMessage): Promise<[number, u
       return [201, set.pendingFaults(vendor)];
     }
     case 'config': {
-      only('PUT');
+      if (method === 'GET') return [200, set.config[vendor] ?? {}];
+      // PUT replaces the vendor's section; PATCH replaces only the settings it names.
+      if (method !== 'PATCH') only('PUT');
       const body = await readJson(req);
-      const section = checkConfig({ [vendor]: body }, 'the configuration')[vendor] as
+      const merged = method === 'PATCH' && isObject(body) ? { ...set.config[vendor], ...body } : body;
+      const section = checkConfig({ [vendor]: merged }, 'the configuration')[vendor] as
         | ConfluentSection
         | ChannelSection;
       await set.reconfigure(vendor, section);
