@@ -85,8 +85,10 @@ export async function run(
   const { args, topics } = rewriteHelpCommand(settings.args);
   const end = args.indexOf('--');
   const before = end === -1 ? args : args.slice(0, end);
-  // The spinner library only for a terminal: pipes, CI and tests never load it.
-  const spinner: SpinnerFactory | undefined = stderr.isTTY ? (await import('ora')).default : undefined;
+  // The spinner library only for a terminal: pipes, CI and tests never load it. A terminal that
+  // reports no width (a bare pseudo-terminal) gets plain lines: ora loops forever at 0 columns.
+  const spinner: SpinnerFactory | undefined =
+    stderr.isTTY && (stderr.columns ?? 0) > 0 ? (await import('ora')).default : undefined;
   const outputOptions = { env, stdout, stderr, signals, spinner };
   // Until commander has parsed the flags (usage errors come before that), guess them from argv.
   let output = new Output({
