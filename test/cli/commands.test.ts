@@ -247,7 +247,10 @@ describe('create, wait, get, cancel', () => {
 
   it('a terminal that reports no width gets plain progress lines (the spinner would loop at 0 columns)', async () => {
     const stderr = new Sink({ isTTY: true, columns: 0 });
-    const result = await cli(confluentArgs(`cli-${customerCount++}-tty`), { env, stderr });
+    const result = await cli(confluentArgs(`cli-${customerCount++}-tty`), {
+      env: { ...env, NO_COLOR: '1' },
+      stderr,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^- confluent: creating entitlement\n/);
     expect(result.stderr).toMatch(/✔ confluent: ent-\S+ active/);
