@@ -381,7 +381,7 @@ export class Output {
         ['created', entitlement.createdAt?.toISOString()],
         ['http status', (facts.meta ?? entitlement.meta)?.httpStatus],
         ['request id', (facts.meta ?? entitlement.meta)?.requestId],
-        ['attempts', facts.attempts ?? entitlement.meta?.attempts],
+        ['attempts', facts.attempts],
         ['polls', facts.polls],
         ['duration', facts.durationMs === undefined ? undefined : formatDuration(facts.durationMs)],
       ]),
