@@ -8,15 +8,28 @@ import type { ProvisionerEvent } from '../core/events.ts';
 import type { Entitlement, OperationStatus, ProvisioningOperation } from '../core/types.ts';
 import type { Provisioner, ProvisionerConfig } from '../provisioner.ts';
 import type { GoogleChannelOptions } from '../vendors/google-channel/provisioner.ts';
+import { confluentCredentialsProblem, googleCredentialsProblem } from './messages.ts';
 import type { ConnectionFlags, WaitFlags } from './options.ts';
-import { formatDuration, type Output, type RunFacts } from './output.ts';
+import { formatDuration, Output, type RunFacts } from './output.ts';
+import type { SignalSource } from './streams.ts';
 
-/** Requests (attempts, retries included) and polls per vendor, counted from the facade's events. */
+/** Cloud Channel's public endpoint, as the help text names it. */
+const CHANNEL_ENDPOINT = 'cloudchannel.googleapis.com:443';
+
+/**
+ * Requests (attempts, retries included) and polls per vendor, counted from the facade's events.
+ * The requests of one call are in its meta (`operation.meta.attempts`, `entitlement.meta`); this
+ * tally is for totals across calls.
+ */
 export class Tally {
   readonly #attempts = new Map<string, number>();
   readonly #polls = new Map<string, number>();
 
+  /** More listeners (a command following one operation's polls). */
+  readonly listeners = new Set<(event: ProvisionerEvent) => void>();
+
   readonly onEvent = (event: ProvisionerEvent): void => {
+    for (const listener of this.listeners) listener(event);
     if (event.type === 'attempt')
       this.#attempts.set(event.vendor, (this.#attempts.get(event.vendor) ?? 0) + 1);
     if (event.type === 'poll')
@@ -33,17 +46,23 @@ export class Tally {
 }
 
 /**
- * The facade for a command: configuration from `env` (credentials, CONFLUENT_BASE_URL,
- * CLOUD_CHANNEL_EMULATOR_HOST, CLOUD_CHANNEL_TRANSPORT), overridden by the command's flags.
+ * The facade for a command: configuration from the environment (credentials, CONFLUENT_BASE_URL,
+ * CLOUD_CHANNEL_EMULATOR_HOST, CLOUD_CHANNEL_TRANSPORT), overridden by the command's flags. Given
+ * the command's Output, it also records each vendor's endpoint there, for error messages.
  */
 export async function provisionerFor(
   flags: ConnectionFlags,
-  env: Record<string, string | undefined>,
+  envOrOutput: Record<string, string | undefined> | Output,
   tally: Tally,
   extra: Partial<ProvisionerConfig> = {},
 ): Promise<Provisioner> {
+  const output = envOrOutput instanceof Output ? envOrOutput : undefined;
+  const env = output ? output.env : (envOrOutput as Record<string, string | undefined>);
   // Loaded when a command runs, not for --help.
-  const { createProvisioner } = await import('../provisioner.ts');
+  const [{ createProvisioner }, { DEFAULT_BASE_URL }] = await Promise.all([
+    import('../provisioner.ts'),
+    import('../vendors/confluent/base-url.ts'),
+  ]);
   const merged = { ...env };
   if (flags.baseUrl !== undefined) merged.CONFLUENT_BASE_URL = flags.baseUrl;
   if (flags.transport !== undefined) merged.CLOUD_CHANNEL_TRANSPORT = flags.transport;
@@ -53,7 +72,34 @@ export async function provisionerFor(
     googleChannel.port = flags.endpoint.port;
     googleChannel.insecure = flags.insecure === true;
   }
+  if (output) {
+    output.endpoint('confluent', merged.CONFLUENT_BASE_URL || DEFAULT_BASE_URL);
+    const host = flags.endpoint
+      ? `${flags.endpoint.host}:${flags.endpoint.port}`
+      : merged.CLOUD_CHANNEL_EMULATOR_HOST || CHANNEL_ENDPOINT;
+    output.endpoint('google-channel', `${host} over ${merged.CLOUD_CHANNEL_TRANSPORT || 'grpc'}`);
+  }
   return createProvisioner({ env: merged, googleChannel, onEvent: tally.onEvent, tracing: false, ...extra });
+}
+
+/**
+ * Refuses, before anything is loaded or sent, a vendor the environment cannot authenticate to:
+ * Confluent needs an API key with its secret, or a partner token; for Cloud Channel (unless an
+ * emulator is the endpoint), GOOGLE_APPLICATION_CREDENTIALS, when set, must name a file. (Its other
+ * sources, gcloud and the metadata server, are left to google-auth-library.)
+ */
+export function requireCredentials(
+  vendor: string,
+  env: Record<string, string | undefined>,
+  flags: ConnectionFlags = {},
+): void {
+  const problem =
+    vendor === 'confluent'
+      ? confluentCredentialsProblem(env)
+      : vendor === 'google-channel' && !flags.insecure && !env.CLOUD_CHANNEL_EMULATOR_HOST
+        ? googleCredentialsProblem(env)
+        : undefined;
+  if (problem) throw problem;
 }
 
 /**
@@ -61,13 +107,17 @@ export async function provisionerFor(
  * `cancelled` (exit 130), carrying the operation token when there is one. A second Ctrl-C ends
  * the process at once: the handlers step aside and the signal is raised again.
  */
-export async function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withInterrupts<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  signals: SignalSource = process,
+): Promise<T> {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (received !== undefined) {
       remove();
-      process.kill(process.pid, signal);
+      // The real process ends by the signal; a test's signal source has no process to end.
+      if (signals === process) process.kill(process.pid, signal);
       return;
     }
     // Stay installed: other SIGINT listeners (ora's cursor restorer) kill the process when they
@@ -76,11 +126,11 @@ export async function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T
     controller.abort(new Error(`interrupted by ${signal}`));
   };
   const remove = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.off('SIGINT', onSignal);
+    signals.off('SIGTERM', onSignal);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
   try {
     return await work(controller.signal);
   } catch (error) {
@@ -89,7 +139,9 @@ export async function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T
     throw new EntitlementError({
       kind: 'cancelled',
       vendor: isEntitlementError(error) ? error.vendor : 'cli',
-      message: `interrupted (${received})${token ? ': stopped waiting' : ''}`,
+      message: token
+        ? `Interrupted by ${received} while waiting; the operation was not cancelled.`
+        : `Interrupted by ${received} before the request completed.`,
       ...(token !== undefined ? { token } : {}),
       cause: error,
     });
@@ -127,18 +179,48 @@ function progressText(vendor: string, status: OperationStatus, elapsedMs: number
   return parts.join(' · ');
 }
 
-/** Creates (or resumes) an operation and, unless `wait` is false, waits for it with progress. */
+/**
+ * A deadline-exceeded from `wait` in the CLI's words (the library's names `resume(token)`); other
+ * errors unchanged.
+ */
+function explainWaitError(error: unknown, timeout: number | undefined, elapsedMs: number): unknown {
+  if (!isEntitlementError(error) || error.kind !== 'deadline-exceeded' || error.token === undefined)
+    return error;
+  const limit =
+    timeout !== undefined
+      ? `--timeout ${timeout} ms`
+      : `the vendor's default wait (${formatDuration(elapsedMs)})`;
+  return error.with({
+    message: `The operation was still running when the wait ended at ${limit}; it has not failed and may still complete.`,
+    cause: error,
+  });
+}
+
+/**
+ * Creates (or resumes) an operation and, unless `wait` is false, waits for it with progress. The
+ * facts keep the create's own requests (`attempts`) and meta (its HTTP status, 201 for a Confluent
+ * create) apart from the polls that followed.
+ */
 export async function runOperation(options: RunOptions): Promise<RunResult> {
   const { output, tally, vendor, signal } = options;
   const started = performance.now();
-  const attemptsBefore = tally.attempts(vendor);
   const progress = output.progress(`${vendor}: ${options.starting}`);
-  const facts = (): RunFacts => ({
-    attempts: tally.attempts(vendor) - attemptsBefore,
-    polls: tally.polls(vendor),
-    durationMs: performance.now() - started,
-  });
   let operation: ProvisioningOperation | undefined;
+  let polls = 0;
+  const facts = (): RunFacts => {
+    const meta = operation?.meta;
+    // A resumed operation sent no create: its facts are the polls alone.
+    const created = meta !== undefined && meta.attempts > 0;
+    return {
+      ...(created ? { attempts: meta.attempts, meta } : {}),
+      polls,
+      durationMs: performance.now() - started,
+    };
+  };
+  const countPoll = (event: ProvisionerEvent) => {
+    if (event.type === 'poll' && event.vendor === vendor) polls = Math.max(polls, event.polls);
+  };
+  tally.listeners.add(countPoll);
   try {
     operation = await options.start(signal);
     if (options.wait === false) {
@@ -146,15 +228,23 @@ export async function runOperation(options: RunOptions): Promise<RunResult> {
       return { operation, facts: { ...facts(), token: operation.token } };
     }
     progress.update(`${vendor}: waiting for the operation`);
-    const entitlement = await operation.wait({
-      signal,
-      ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
-      ...(options.pollInterval !== undefined ? { polling: { initialDelayMs: options.pollInterval } } : {}),
-      onProgress: (status) => progress.update(progressText(vendor, status, performance.now() - started)),
-    });
+    const waitStarted = performance.now();
+    let entitlement: Entitlement;
+    try {
+      entitlement = await operation.wait({
+        signal,
+        ...(options.timeout !== undefined ? { timeoutMs: options.timeout } : {}),
+        ...(options.pollInterval !== undefined ? { polling: { initialDelayMs: options.pollInterval } } : {}),
+        onProgress: (status) => progress.update(progressText(vendor, status, performance.now() - started)),
+      });
+    } catch (error) {
+      throw explainWaitError(error, options.timeout, performance.now() - waitStarted);
+    }
     const result = facts();
+    // A resumed operation's entitlement comes from its last poll: that is the call to show.
+    if (result.meta === undefined && entitlement.meta) result.meta = entitlement.meta;
     progress.succeed(
-      `${vendor}: ${entitlement.id} ${entitlement.state} (${result.polls} ${result.polls === 1 ? 'poll' : 'polls'}, ${formatDuration(result.durationMs ?? 0)})`,
+      `${vendor}: ${entitlement.id} ${entitlement.state} (${polls} ${polls === 1 ? 'poll' : 'polls'}, ${formatDuration(result.durationMs ?? 0)})`,
     );
     return { operation, entitlement, facts: result };
   } catch (error) {
@@ -166,6 +256,7 @@ export async function runOperation(options: RunOptions): Promise<RunResult> {
       throw error.with({ token: operation.token });
     throw error;
   } finally {
+    tally.listeners.delete(countPoll);
     progress.stop();
   }
 }

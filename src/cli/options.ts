@@ -72,18 +72,33 @@ export function addChannelConnection(command: Command): Command {
     .option('--insecure', 'plain text and no credentials, for an emulator on loopback (needs --endpoint)');
 }
 
-export function addWaitOptions(command: Command, { noWait }: { noWait: boolean }): Command {
+/** The vendors' own wait defaults, as the adapters set them (for the help text). */
+const WAIT_DEFAULTS = {
+  confluent: { timeout: '60 s', pollInterval: '250 ms' },
+  'google-channel': { timeout: '30 min', pollInterval: '1 s' },
+} as const;
+
+export function addWaitOptions(
+  command: Command,
+  { noWait, vendor }: { noWait: boolean; vendor?: keyof typeof WAIT_DEFAULTS },
+): Command {
   if (noWait)
     command.option('--no-wait', 'print the operation token and exit; follow it with `entitlements wait`');
+  const defaults = vendor
+    ? WAIT_DEFAULTS[vendor]
+    : {
+        timeout: `Confluent ${WAIT_DEFAULTS.confluent.timeout}, Cloud Channel ${WAIT_DEFAULTS['google-channel'].timeout}`,
+        pollInterval: `Confluent ${WAIT_DEFAULTS.confluent.pollInterval}, Cloud Channel ${WAIT_DEFAULTS['google-channel'].pollInterval}`,
+      };
   return command
     .option(
       '--timeout <ms>',
-      "how long to wait for the operation (default: the vendor's: Confluent 60 s, Cloud Channel 30 min)",
+      `how long to wait for the operation; past it, exit 6 with the token (default ${defaults.timeout})`,
       parsePositiveInteger,
     )
     .option(
       '--poll-interval <ms>',
-      "first pause between polls, growing from there (default: the vendor's: Confluent 250 ms, Cloud Channel 1 s)",
+      `first pause between polls, growing from there (default ${defaults.pollInterval})`,
       parsePositiveInteger,
     );
 }
@@ -92,7 +107,7 @@ export function addWaitOptions(command: Command, { noWait }: { noWait: boolean }
 export function checkConnection(command: Command, flags: ConnectionFlags): void {
   if (flags.insecure && !flags.endpoint) {
     command.error(
-      'error: --insecure needs --endpoint <host:port> (plain text is for loopback emulators only)',
+      "error: --insecure needs --endpoint <host:port>. Give the emulator's address with --endpoint (plain text is for loopback emulators only).",
       {
         exitCode: 2,
         code: 'entitlements.usage',

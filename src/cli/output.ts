@@ -2,135 +2,30 @@
  * Everything the CLI prints goes through here: results on stdout (human text, or one JSON value with
  * `--json`), progress and errors on stderr. Colors follow NO_COLOR / FORCE_COLOR / `--no-color` and
  * the terminal; the spinner (ora) runs only on an interactive stderr, elsewhere progress is plain
- * lines. Error text is redacted before it is printed: no token, API secret or Authorization value
- * reaches the terminal, whatever a message or a vendor's error details contain.
+ * lines. Error text is redacted before it is printed (redact.ts): no API secret, partner token or
+ * Authorization value reaches the terminal, whatever a message or a vendor's error details contain.
+ *
+ * An Output is also what a command knows of its run: `env` (never process.env), `signals` (never
+ * process directly) and the streams, so every command runs in-process in tests.
  */
 import { stripVTControlCharacters, styleText } from 'node:util';
 import Table from 'cli-table3';
 import type { Ora, Options as OraOptions } from 'ora';
 import { isEntitlementError } from '../core/errors.ts';
-import type { Entitlement } from '../core/types.ts';
+import type { CallMeta, Entitlement } from '../core/types.ts';
+import { vendorAnswered } from './exit-codes.ts';
+import { createRedactor, type Redactor, redactDeep } from './redact.ts';
+import type { CliStream, SignalSource } from './streams.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Redaction
-// ---------------------------------------------------------------------------------------------
-
-export const REDACTED = '[REDACTED]';
+export { createRedactor, REDACTED, type Redactor, redactDeep, secretsFromEnvironment } from './redact.ts';
 
 type Env = Record<string, string | undefined>;
-
-/** Variables that always hold a secret, whatever their length. */
-const SECRET_VARIABLES = ['CONFLUENT_API_KEY', 'CONFLUENT_API_SECRET', 'CONFLUENT_PARTNER_TOKEN'];
-/** Other variables whose names say they hold a credential. */
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|AUTH$/i;
-/** Shorter values of such variables are not redacted as free text (they would match everywhere). */
-const MIN_HEURISTIC_LENGTH = 8;
-
-const KEY_WORDS = String.raw`[\w.-]*(?:token|secret|password|passwd|api[_-]?key|private[_-]?key)`;
-
-/** Patterns of credentials in free text, each replaced by its first group (if any) + REDACTED. */
-const PATTERNS: readonly [RegExp, string][] = [
-  // PEM private keys.
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
-  // Authorization headers, as text or JSON (`Authorization: Bearer x`, `"authorization":"Basic x"`).
-  [
-    /((?:proxy-)?authori[sz]ation["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic|Token|Digest)\s+)?[^\s"',;}]+/gi,
-    `$1${REDACTED}`,
-  ],
-  // A scheme and a credential anywhere.
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g, `$1 ${REDACTED}`],
-  // key=value, key: value and "key": "value" for credential-like keys; operation tokens (ep1.) are kept.
-  [
-    new RegExp(
-      String.raw`(["']?\b${KEY_WORDS}["']?\s*[:=]\s*["']?)(?!ep1\.)(?!\[REDACTED\])[^\s"'&,;}]+`,
-      'gi',
-    ),
-    `$1${REDACTED}`,
-  ],
-  // user:password@ in URLs.
-  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, `$1${REDACTED}@`],
-  // JSON Web Tokens and Google OAuth access tokens.
-  [/\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g, REDACTED],
-  [/\bya29\.[\w.-]+/g, REDACTED],
-];
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** The secret values present in the environment (and the Basic credential made of them). */
-export function secretsFromEnvironment(env: Env): string[] {
-  const secrets = new Set<string>();
-  for (const [name, value] of Object.entries(env)) {
-    if (!value) continue;
-    const always = SECRET_VARIABLES.includes(name);
-    if ((always && value.length >= 3) || (SECRET_NAME.test(name) && value.length >= MIN_HEURISTIC_LENGTH))
-      secrets.add(value);
-  }
-  const { CONFLUENT_API_KEY: key, CONFLUENT_API_SECRET: secret } = env;
-  if (key && secret) secrets.add(Buffer.from(`${key}:${secret}`).toString('base64'));
-  return [...secrets];
-}
-
-export type Redactor = (text: string) => string;
-
-/**
- * A function that removes credentials from text: the secret values of the environment (and their
- * URL- and JSON-escaped forms) and anything that looks like one (Authorization values, bearer
- * tokens, `token=`, `api_key:`, `"client_secret": "…"`, JWTs, private keys, URL passwords).
- */
-export function createRedactor(env: Env = process.env, extraSecrets: readonly string[] = []): Redactor {
-  const forms = new Set<string>();
-  for (const secret of [...secretsFromEnvironment(env), ...extraSecrets]) {
-    if (!secret) continue;
-    forms.add(secret);
-    forms.add(encodeURIComponent(secret));
-    forms.add(JSON.stringify(secret).slice(1, -1));
-  }
-  // Longest first, so that a secret containing another is removed whole.
-  const literal =
-    forms.size > 0
-      ? new RegExp(
-          [...forms]
-            .sort((a, b) => b.length - a.length)
-            .map(escapeRegExp)
-            .join('|'),
-          'g',
-        )
-      : undefined;
-  return (text) => {
-    let result = literal ? text.replace(literal, REDACTED) : text;
-    for (const [pattern, replacement] of PATTERNS) result = result.replace(pattern, replacement);
-    return result;
-  };
-}
-
-/** Redacts every string inside a JSON-like value (object keys that name a credential lose their value). */
-export function redactDeep(value: unknown, redact: Redactor, depth = 0): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (depth > 20 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact, depth + 1));
-  if (value instanceof Date) return value;
-  const result: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    result[key] =
-      /^(authorization|.*(?:secret|password|api[_-]?key|private[_-]?key|access[_-]?token))$/i.test(key) &&
-      item !== undefined
-        ? REDACTED
-        : redactDeep(item, redact, depth + 1);
-  }
-  return result;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Colors
 // ---------------------------------------------------------------------------------------------
 
-interface Stream {
-  write(chunk: string): boolean;
-  isTTY?: boolean;
-  columns?: number;
-}
+type Stream = CliStream;
 
 /**
  * Whether to color a stream: never with NO_COLOR (non-empty) or `--no-color`; always with
@@ -158,16 +53,23 @@ export function formatDuration(ms: number): string {
 
 /** What a command measured around an operation, shown with its entitlement. */
 export interface RunFacts {
-  /** Requests sent (creates, polls, reads), retries included. */
+  /** Requests the command's own call sent (the create's, or the read's), retries included; polls apart. */
   attempts?: number;
+  /** Polls of the operation (each a status read, its retries not counted). */
   polls?: number;
   durationMs?: number;
   token?: string;
+  /**
+   * The meta of the command's own call (the create's: its HTTP status, request id and attempts),
+   * shown instead of the entitlement's, which is the last poll's.
+   */
+  meta?: CallMeta;
 }
 
 /** An entitlement as the JSON output shows it: the unified fields, the call's facts, the vendor's object. */
 export function entitlementJson(entitlement: Entitlement, facts: RunFacts = {}): Record<string, unknown> {
   const { vendor, id, state, stateReasons, plan, product, externalId, createdAt, meta, raw } = entitlement;
+  const shownMeta = facts.meta ?? meta;
   return {
     vendor,
     id,
@@ -181,7 +83,7 @@ export function entitlementJson(entitlement: Entitlement, facts: RunFacts = {}):
     ...(facts.polls !== undefined ? { polls: facts.polls } : {}),
     ...(facts.durationMs !== undefined ? { durationMs: Math.round(facts.durationMs) } : {}),
     ...(facts.token !== undefined ? { token: facts.token } : {}),
-    ...(meta ? { meta: { ...meta, durationMs: Math.round(meta.durationMs) } } : {}),
+    ...(shownMeta ? { meta: { ...shownMeta, durationMs: Math.round(shownMeta.durationMs) } } : {}),
     raw,
   };
 }
@@ -196,15 +98,32 @@ function asPrinted(fields: Record<string, unknown>): Record<string, unknown> {
   }
 }
 
-/** The error as `--json` prints it on stderr. */
+/** `vendor` values that name the library or the CLI itself, not a vendor: never shown. */
+const INTERNAL_VENDORS = new Set(['core', 'cli']);
+
+/** The error as `--json` prints it on stderr (`vendor` only when a vendor is concerned). */
 export function errorJson(error: unknown, exitCode: number, redact: Redactor): Record<string, unknown> {
   if (isEntitlementError(error)) {
-    const { name: _name, token, ...fields } = error.toJSON();
+    const { name: _name, token, vendor, ...fields } = error.toJSON();
     const cleaned = redactDeep(asPrinted(fields), redact) as Record<string, unknown>;
-    return { error: { ...cleaned, ...(token !== undefined ? { token } : {}), exitCode } };
+    return {
+      error: {
+        kind: cleaned.kind,
+        ...(INTERNAL_VENDORS.has(String(vendor)) ? {} : { vendor }),
+        ...cleaned,
+        ...(token !== undefined ? { token } : {}),
+        exitCode,
+      },
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { error: { kind: 'internal', vendor: 'cli', message: redact(message), exitCode } };
+  return { error: { kind: 'internal', message: redact(message), exitCode } };
+}
+
+/** What the CLI adds to an error: where it sent the request, and what to do (one sentence each). */
+export interface ErrorContext {
+  /** The endpoint of each vendor this run talks to (`http://127.0.0.1:8080`, `127.0.0.1:8085 (grpc)`). */
+  endpoints: ReadonlyMap<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,6 +157,8 @@ export interface OutputOptions {
   env?: Env;
   stdout?: Stream;
   stderr?: Stream;
+  /** Where SIGINT and SIGTERM come from (default: process). */
+  signals?: SignalSource;
 }
 
 export class Output {
@@ -250,6 +171,8 @@ export class Output {
   readonly #interactive: boolean;
   readonly #env: Env;
   readonly #spinner: SpinnerFactory | undefined;
+  readonly #endpoints = new Map<string, string>();
+  readonly signals: SignalSource;
 
   constructor(options: OutputOptions = {}) {
     const env = options.env ?? process.env;
@@ -263,6 +186,17 @@ export class Output {
       this.#stderr.isTTY === true && env.TERM !== 'dumb' && env.CI === undefined && !this.json;
     this.redact = createRedactor(env);
     this.#spinner = options.spinner;
+    this.signals = options.signals ?? process;
+  }
+
+  /** Records where a vendor's requests go, for error messages (`provisionerFor` does it). */
+  endpoint(vendor: string, where: string): void {
+    this.#endpoints.set(vendor, where);
+  }
+
+  /** The endpoints recorded so far. */
+  get endpoints(): ReadonlyMap<string, string> {
+    return this.#endpoints;
   }
 
   /** Styles text for stdout (or stderr) when colors are on there. */
@@ -295,7 +229,8 @@ export class Output {
     if (this.#interactive && this.#spinner) {
       const spinner = this.#spinner({
         text: this.redact(text),
-        stream: this.#stderr as NodeJS.WritableStream,
+        // The real stream (a terminal), not the guard around it: ora needs a Node stream.
+        stream: ((this.#stderr as { raw?: Stream }).raw ?? this.#stderr) as NodeJS.WritableStream,
         color: this.#colorErr ? 'cyan' : false,
         discardStdin: false,
         isEnabled: true,
@@ -344,14 +279,18 @@ export class Output {
     }
     const label = (text: string) => this.style('dim', text, 'stderr');
     if (!isEntitlementError(error)) {
+      // A bug: the stack helps the report.
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       this.#stderr.write(`${this.style('red', 'error:', 'stderr')} ${this.redact(message)}\n`);
       return;
     }
     const lines = [
-      `${this.style(['red', 'bold'], 'error:', 'stderr')} ${this.style('bold', `[${error.kind}]`, 'stderr')} ${error.vendor}: ${this.redact(error.message)}`,
+      `${this.style(['red', 'bold'], 'error:', 'stderr')} ${this.style('bold', `[${error.kind}]`, 'stderr')} ${this.redact(error.message)}`,
     ];
+    const vendor = INTERNAL_VENDORS.has(error.vendor) ? undefined : error.vendor;
     const facts: [string, unknown][] = [
+      ['vendor', vendor],
+      ['endpoint', vendor === undefined ? undefined : this.#endpoints.get(vendor)],
       ['http status', error.httpStatus],
       ['grpc code', error.grpcCode],
       ['reason', error.reason],
@@ -360,18 +299,21 @@ export class Output {
       ['retry after', error.retryAfterMs === undefined ? undefined : formatDuration(error.retryAfterMs)],
       ['resource', error.resourceUri],
     ];
-    for (const [name, value] of facts)
-      if (value !== undefined && value !== '')
-        lines.push(`  ${label(`${name}:`)} ${this.redact(String(value))}`);
+    const shown = facts.filter(([, value]) => value !== undefined && value !== '');
+    const width = Math.max(0, ...shown.map(([name]) => name.length + 1), error.token === undefined ? 0 : 6);
+    for (const [name, value] of shown)
+      lines.push(`  ${label(`${name}:`.padEnd(width))} ${this.redact(String(value))}`);
     if (error.token !== undefined) {
-      lines.push(`  ${label('token:')} ${error.token}`);
+      lines.push(`  ${label('token:'.padEnd(width))} ${error.token}`);
       if (error.kind === 'deadline-exceeded' || error.kind === 'cancelled') {
         lines.push(
-          `  The operation may still complete at ${error.vendor}. Resume waiting with:`,
-          `    entitlements wait ${error.token}`,
+          `The operation may still complete at ${error.vendor}. Resume waiting with:`,
+          `  entitlements wait ${error.token}`,
         );
       }
     }
+    const hint = vendor === undefined ? undefined : hintFor(error, this.#endpoints.get(vendor));
+    if (hint) lines.push(this.redact(hint));
     this.#stderr.write(`${lines.join('\n')}\n`);
   }
 
@@ -380,7 +322,7 @@ export class Output {
     const text = this.redact(message.trim());
     if (this.json) {
       this.#stderr.write(
-        `${JSON.stringify({ error: { kind: 'usage', vendor: 'cli', message: text.replace(/^error:\s*/, ''), exitCode } })}\n`,
+        `${JSON.stringify({ error: { kind: 'usage', message: text.replace(/^error:\s*/, ''), exitCode } })}\n`,
       );
     } else {
       this.#stderr.write(`${text}\n`);
@@ -437,9 +379,10 @@ export class Output {
         ['product', entitlement.product],
         ['external id', entitlement.externalId],
         ['created', entitlement.createdAt?.toISOString()],
-        ['request id', entitlement.meta?.requestId],
+        ['http status', (facts.meta ?? entitlement.meta)?.httpStatus],
+        ['request id', (facts.meta ?? entitlement.meta)?.requestId],
+        ['attempts', facts.attempts],
         ['polls', facts.polls],
-        ['attempts', facts.attempts ?? entitlement.meta?.attempts],
         ['duration', facts.durationMs === undefined ? undefined : formatDuration(facts.durationMs)],
       ]),
     ].join('\n');
@@ -457,6 +400,32 @@ export function tableWidth(rows: readonly (readonly string[])[]): number {
   for (let index = 0; index < count; index++)
     total += Math.max(0, ...rows.map((row) => stripVTControlCharacters(row[index] ?? '').length)) + 2;
   return total;
+}
+
+/**
+ * What to do about an error the vendor's message cannot know: which option or variable sets the
+ * endpoint that did not answer, or the credentials that were refused.
+ */
+function hintFor(
+  error: { vendor: string; kind: string; httpStatus?: number; grpcCode?: number; reason?: string },
+  endpoint?: string,
+) {
+  const confluent = error.vendor === 'confluent';
+  // Confluent: no HTTP answer at all. Cloud Channel: gRPC reports a refused connection (or an
+  // HTTP/1 server at a gRPC port, or the reverse) as UNAVAILABLE itself, without the ErrorInfo
+  // reason a Google server sends.
+  const noAnswer = confluent ? !vendorAnswered(error) : error.reason === undefined;
+  if (error.kind === 'unavailable' && endpoint && noAnswer) {
+    return confluent
+      ? `Nothing answered at ${endpoint}: check --base-url or CONFLUENT_BASE_URL, and that the server is running.`
+      : `No Cloud Channel service answered at ${endpoint}: check --endpoint or CLOUD_CHANNEL_EMULATOR_HOST, that the server is running, and that --transport or CLOUD_CHANNEL_TRANSPORT matches what it serves.`;
+  }
+  if (error.kind === 'unauthenticated' && vendorAnswered(error)) {
+    return confluent
+      ? 'Check CONFLUENT_PARTNER_TOKEN, or CONFLUENT_API_KEY and CONFLUENT_API_SECRET.'
+      : 'Check GOOGLE_APPLICATION_CREDENTIALS (a service account with the apps.order scope).';
+  }
+  return undefined;
 }
 
 function ensureNewline(text: string): string {

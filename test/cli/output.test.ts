@@ -3,15 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseParameter } from '../../src/cli/commands/create.ts';
 import { EXIT, EXIT_CODE_TABLE, exitCodeFor, exitCodeHelp } from '../../src/cli/exit-codes.ts';
 import { parseEndpoint } from '../../src/cli/options.ts';
-import {
-  colorEnabled,
-  createRedactor,
-  errorJson,
-  Output,
-  REDACTED,
-  redactDeep,
-  tableWidth,
-} from '../../src/cli/output.ts';
+import { colorEnabled, createRedactor, errorJson, Output, tableWidth } from '../../src/cli/output.ts';
 import { EntitlementError, ERROR_KINDS } from '../../src/core/index.ts';
 import { createGoogleChannelProvisioner } from '../../src/vendors/google-channel/index.ts';
 
@@ -28,81 +20,15 @@ function sink(extra: { isTTY?: boolean; columns?: number } = {}) {
   return stream;
 }
 
-describe('redaction', () => {
+describe('errors as printed', () => {
   const env = {
     CONFLUENT_PARTNER_TOKEN: 'partner-tok-123',
     CONFLUENT_API_KEY: 'KEY42',
-    CONFLUENT_API_SECRET: 's3cr3t/with+odd"chars',
     MY_SERVICE_TOKEN: 'another-long-token',
-    SHORT_TOKEN: 'abc',
-    HOME: '/home/someone',
   };
   const redact = createRedactor(env);
 
-  it('removes the secret values of the environment, raw, URL-encoded and JSON-escaped', () => {
-    const text = [
-      'token partner-tok-123',
-      'secret s3cr3t/with+odd"chars',
-      `encoded ${encodeURIComponent('s3cr3t/with+odd"chars')}`,
-      `json ${JSON.stringify('s3cr3t/with+odd"chars')}`,
-      'key KEY42',
-      'other another-long-token',
-      `basic ${Buffer.from('KEY42:s3cr3t/with+odd"chars').toString('base64')}`,
-    ].join('\n');
-    const result = redact(text);
-    for (const secret of [
-      'partner-tok-123',
-      's3cr3t',
-      'KEY42',
-      'another-long-token',
-      encodeURIComponent('s3cr3t/with+odd"chars'),
-      Buffer.from('KEY42:s3cr3t/with+odd"chars').toString('base64'),
-    ])
-      expect(result).not.toContain(secret);
-    expect(result.split(REDACTED).length - 1).toBeGreaterThanOrEqual(7);
-  });
-
-  it('keeps ordinary text, short values of loosely named variables, paths and operation tokens', () => {
-    const text =
-      'Confluent has no entitlement "ent-1" (abc) in /home/someone; resume: entitlements wait ep1.eyJ2ZW5kb3IiOiJ4In0 token: ep1.eyJ2In0';
-    expect(redact(text)).toBe(text);
-    const help =
-      'no Confluent credentials: pass { confluent: { credentials } } or set CONFLUENT_API_KEY and CONFLUENT_API_SECRET, or CONFLUENT_PARTNER_TOKEN';
-    expect(redact(help)).toBe(help);
-  });
-
-  it.each([
-    ['Authorization: Bearer abc.def-ghi', 'Authorization: [REDACTED]'],
-    ['{"authorization":"Basic dXNlcjpwYXNz"}', '{"authorization":"[REDACTED]"}'],
-    ['sent with bearer header: Bearer zyx987654', 'sent with bearer header: Bearer [REDACTED]'],
-    ['https://x.test/cb?access_token=abcdef&x=1', 'https://x.test/cb?access_token=[REDACTED]&x=1'],
-    ['{"client_secret": "hunter22"}', '{"client_secret": "[REDACTED]"}'],
-    ['api_key=AKIA123 password: p4ss', 'api_key=[REDACTED] password: [REDACTED]'],
-    ['X-Api-Key: 0123456789', 'X-Api-Key: [REDACTED]'],
-    ['https://user:pa55@proxy.test:8080/path', 'https://[REDACTED]@proxy.test:8080/path'],
-    ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-nature_ok end', 'jwt [REDACTED] end'],
-    ['google ya29.a0AfH6SM-xyz_123 end', 'google [REDACTED] end'],
-    ['key -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY----- end', 'key [REDACTED] end'],
-  ])('%s', (input, expected) => {
-    expect(createRedactor({})(input)).toBe(expected);
-  });
-
-  it('redactDeep clears credential-named keys and redacts every string', () => {
-    const value = {
-      message: 'failed with Bearer abcdefgh',
-      details: [{ headers: { Authorization: 'Basic xyz', 'x-request-id': 'r-1' }, apiSecret: 'zz' }],
-      when: new Date(0),
-      count: 3,
-    };
-    expect(redactDeep(value, createRedactor({}))).toEqual({
-      message: `failed with Bearer ${REDACTED}`,
-      details: [{ headers: { Authorization: REDACTED, 'x-request-id': 'r-1' }, apiSecret: REDACTED }],
-      when: new Date(0),
-      count: 3,
-    });
-  });
-
-  it('errorJson redacts message and details but keeps the operation token and the facts', () => {
+  it('errorJson redacts message and details but keeps the operation token and the facts; no internal vendor', () => {
     const error = new EntitlementError({
       kind: 'unauthenticated',
       vendor: 'confluent',
@@ -116,6 +42,12 @@ describe('redaction', () => {
     expect(json).toMatchObject({
       error: { kind: 'unauthenticated', vendor: 'confluent', httpStatus: 401, token: 'ep1.abc', exitCode: 5 },
     });
+    const internal = errorJson(
+      new EntitlementError({ kind: 'invalid-argument', vendor: 'core', message: 'm' }),
+      3,
+      redact,
+    );
+    expect(internal.error).not.toHaveProperty('vendor');
   });
 
   it('Output.error prints nothing secret, as text and as JSON', () => {
@@ -136,6 +68,36 @@ describe('redaction', () => {
       expect(stream.text).toContain('r-1');
       expect(stream.text).not.toMatch(/another-long-token|partner-tok-123|KEY42/);
     }
+  });
+
+  it('Output.error: kind and message on one line, aligned facts, the endpoint and a hint; no "core"', () => {
+    const stream = sink();
+    const output = new Output({ env: {}, stdout: stream, stderr: stream });
+    output.endpoint('confluent', 'http://127.0.0.1:9');
+    output.error(
+      new EntitlementError({
+        kind: 'unavailable',
+        vendor: 'confluent',
+        message: 'Confluent could not be reached.',
+        attempts: 3,
+      }),
+      8,
+    );
+    output.error(
+      new EntitlementError({ kind: 'invalid-argument', vendor: 'core', message: 'Bad token.' }),
+      3,
+    );
+    expect(stream.text).toBe(
+      [
+        'error: [unavailable] Confluent could not be reached.',
+        '  vendor:   confluent',
+        '  endpoint: http://127.0.0.1:9',
+        '  attempts: 3',
+        'Nothing answered at http://127.0.0.1:9: check --base-url or CONFLUENT_BASE_URL, and that the server is running.',
+        'error: [invalid-argument] Bad token.',
+        '',
+      ].join('\n'),
+    );
   });
 });
 
@@ -174,6 +136,19 @@ describe('colors', () => {
 });
 
 describe('exit codes', () => {
+  it('invalid-argument is 3 when nothing was sent, 9 when the vendor answered (HTTP status or gRPC code)', () => {
+    const error = (extra: object) =>
+      new EntitlementError({ kind: 'invalid-argument', vendor: 'x', message: 'm', ...extra });
+    expect(exitCodeFor(error({}))).toBe(EXIT.invalidArgument);
+    expect(exitCodeFor(error({ httpStatus: 400 }))).toBe(EXIT.rejected);
+    expect(exitCodeFor(error({ grpcCode: 3 }))).toBe(EXIT.rejected);
+    expect(exitCodeHelp()).toMatch(
+      /^ +9 {2}invalid-argument: the vendor received the request and rejected it/m,
+    );
+    expect(exitCodeHelp()).toMatch(/^ +3 {2}invalid-argument: the request is invalid and nothing was sent/m);
+    expect(exitCodeHelp()).toMatch(/^ +141 {2}the output was closed early/m);
+  });
+
   it('every error kind has its own documented code, never the unexpected one', () => {
     for (const kind of ERROR_KINDS) {
       const code = exitCodeFor(new EntitlementError({ kind, vendor: 'x', message: 'm' }));

@@ -10,7 +10,15 @@ import type {
   GoogleChannelCreateRequest,
   GoogleChannelParameterInput,
 } from '../../vendors/google-channel/types.ts';
-import { provisionerFor, type RunResult, runOperation, Tally, withInterrupts } from '../context.ts';
+import {
+  provisionerFor,
+  type RunResult,
+  requireCredentials,
+  runOperation,
+  Tally,
+  withInterrupts,
+} from '../context.ts';
+import { examples } from '../help.ts';
 import {
   addChannelConnection,
   addConfluentConnection,
@@ -101,6 +109,10 @@ interface ChannelFlags extends GlobalFlags, ConnectionFlags, WaitFlags {
 
 function print(output: Output, result: RunResult): void {
   const { operation, entitlement, facts } = result;
+  if (operation.replayed)
+    output.note(
+      `${operation.vendor}: this create was a repeat of an earlier one with the same key: nothing new was created, the existing entitlement is shown.`,
+    );
   if (!entitlement) {
     output.result(
       {
@@ -108,6 +120,8 @@ function print(output: Output, result: RunResult): void {
         token: operation.token,
         done: operation.done,
         replayed: operation.replayed,
+        ...(facts.attempts !== undefined ? { attempts: facts.attempts } : {}),
+        ...(facts.meta ? { meta: { ...facts.meta, durationMs: Math.round(facts.meta.durationMs) } } : {}),
       },
       () => operation.token,
     );
@@ -124,6 +138,10 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
       'after',
       '\nBoth vendors wait by default (progress on stderr, the entitlement on stdout); with --no-wait\nonly the operation token is printed: follow it later with `entitlements wait <token>`.',
     );
+  examples(create, [
+    'entitlements create confluent --external-id cust-42 --name "Acme Corp" --plan-id confluent-cloud-payg-prod --product-id confluent-cloud-for-apache-kafka',
+    'entitlements create google-channel --parent accounts/C0000001/customers/S0000001 --offer accounts/C0000001/offers/OFFER-GCP --param num_units=10',
+  ]);
 
   const confluent = create
     .command('confluent')
@@ -137,12 +155,21 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
     .requiredOption('--product-id <product>', 'the product, e.g. confluent-cloud-for-apache-kafka')
     .option('--organization-id <id>', 'the Confluent organization');
   addConfluentConnection(confluent);
-  addWaitOptions(confluent, { noWait: true });
+  addWaitOptions(confluent, { noWait: true, vendor: 'confluent' });
+  examples(confluent, [
+    '# against `entitlements emulator` (it prints the two variables to export)',
+    'export CONFLUENT_BASE_URL=http://127.0.0.1:8080 CONFLUENT_PARTNER_TOKEN=emulator-token',
+    'entitlements create confluent --external-id cust-42 --name "Acme Corp" --plan-id confluent-cloud-payg-prod --product-id confluent-cloud-for-apache-kafka',
+    '# a script: the token only, then the entitlement as JSON',
+    'token=$(entitlements create confluent --external-id cust-43 --name "Globex" --plan-id confluent-cloud-payg-prod --product-id confluent-cloud-for-apache-kafka --no-wait)',
+    'entitlements --json wait "$token"',
+  ]);
   confluent.action(async (_options: unknown, command: Command) => {
     const flags = command.optsWithGlobals<ConfluentFlags>();
     const output = outputFor(command);
+    requireCredentials('confluent', output.env);
     const tally = new Tally();
-    const provisioner = await provisionerFor(flags, output.env, tally);
+    const provisioner = await provisionerFor(flags, output, tally);
     try {
       const request: ConfluentCreateRequest = {
         vendor: 'confluent',
@@ -155,18 +182,20 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
           ...(flags.organizationId !== undefined ? { organization: { id: flags.organizationId } } : {}),
         },
       };
-      const result = await withInterrupts((signal) =>
-        runOperation({
-          wait: flags.wait,
-          timeout: flags.timeout,
-          pollInterval: flags.pollInterval,
-          output,
-          tally,
-          signal,
-          vendor: 'confluent',
-          starting: 'creating entitlement',
-          start: (abort) => provisioner.create(request, { signal: abort }),
-        }),
+      const result = await withInterrupts(
+        (signal) =>
+          runOperation({
+            wait: flags.wait,
+            timeout: flags.timeout,
+            pollInterval: flags.pollInterval,
+            output,
+            tally,
+            signal,
+            vendor: 'confluent',
+            starting: 'creating entitlement',
+            start: (abort) => provisioner.create(request, { signal: abort }),
+          }),
+        output.signals,
       );
       print(output, result);
     } finally {
@@ -190,13 +219,21 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
     )
     .option('--correlation-id <id>', "your system's id for this purchase (kept in the operation token)");
   addChannelConnection(channel);
-  addWaitOptions(channel, { noWait: true });
+  addWaitOptions(channel, { noWait: true, vendor: 'google-channel' });
+  examples(channel, [
+    '# against `entitlements emulator` (it prints the variable to export)',
+    'export CLOUD_CHANNEL_EMULATOR_HOST=127.0.0.1:8085',
+    'entitlements create google-channel --parent accounts/C0000001/customers/S0000001 --offer accounts/C0000001/offers/OFFER-GCP --param num_units=10 --idempotency-key order-1001',
+    '# at Google, with Application Default Credentials; over REST',
+    'entitlements create google-channel --parent accounts/C123/customers/S456 --offer accounts/C123/offers/O789 --transport rest --no-wait',
+  ]);
   channel.action(async (_options: unknown, command: Command) => {
     const flags = command.optsWithGlobals<ChannelFlags>();
     checkConnection(command, flags);
     const output = outputFor(command);
+    requireCredentials('google-channel', output.env, flags);
     const tally = new Tally();
-    const provisioner = await provisionerFor(flags, output.env, tally);
+    const provisioner = await provisionerFor(flags, output, tally);
     try {
       const request: GoogleChannelCreateRequest = {
         vendor: 'google-channel',
@@ -204,22 +241,24 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
         entitlement: { offer: flags.offer, ...(flags.param ? { parameters: flags.param } : {}) },
         ...(flags.correlationId !== undefined ? { externalCorrelationId: flags.correlationId } : {}),
       };
-      const result = await withInterrupts((signal) =>
-        runOperation({
-          wait: flags.wait,
-          timeout: flags.timeout,
-          pollInterval: flags.pollInterval,
-          output,
-          tally,
-          signal,
-          vendor: 'google-channel',
-          starting: 'creating entitlement',
-          start: (abort) =>
-            provisioner.create(request, {
-              signal: abort,
-              ...(flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {}),
-            }),
-        }),
+      const result = await withInterrupts(
+        (signal) =>
+          runOperation({
+            wait: flags.wait,
+            timeout: flags.timeout,
+            pollInterval: flags.pollInterval,
+            output,
+            tally,
+            signal,
+            vendor: 'google-channel',
+            starting: 'creating entitlement',
+            start: (abort) =>
+              provisioner.create(request, {
+                signal: abort,
+                ...(flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {}),
+              }),
+          }),
+        output.signals,
       );
       print(output, result);
     } finally {

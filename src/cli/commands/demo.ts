@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import type { Entitlement } from '../../core/types.ts';
 import { runOperation, Tally, withInterrupts } from '../context.ts';
+import { examples } from '../help.ts';
 import { parsePositiveInteger } from '../options.ts';
 import { entitlementJson, formatDuration, type Output, type RunFacts } from '../output.ts';
 
@@ -24,7 +25,7 @@ interface Row {
 }
 
 export function registerDemo(program: Command, outputFor: OutputFor): void {
-  program
+  const command = program
     .command('demo')
     .description(
       'provision one entitlement at each vendor against in-process emulators (no credentials, no network)',
@@ -34,11 +35,17 @@ export function registerDemo(program: Command, outputFor: OutputFor): void {
         .choices(['grpc', 'rest'])
         .default('grpc'),
     )
-    .option('--polls <n>', 'polls after which the Cloud Channel operation completes', parsePositiveInteger, 3)
-    .action(async (_options: unknown, command: Command) => {
-      const flags = command.opts<DemoFlags>();
-      await demo(outputFor(command), flags);
-    });
+    .option(
+      '--polls <n>',
+      'polls after which the Cloud Channel operation completes',
+      parsePositiveInteger,
+      3,
+    );
+  examples(command, ['entitlements demo', 'entitlements --json demo --transport rest --polls 1']);
+  command.action(async (_options: unknown, command: Command) => {
+    const flags = command.opts<DemoFlags>();
+    await demo(outputFor(command), flags);
+  });
 }
 
 async function demo(output: Output, flags: DemoFlags): Promise<void> {
@@ -160,7 +167,7 @@ async function demo(output: Output, flags: DemoFlags): Promise<void> {
           ),
       });
       if (channel.entitlement) rows.push({ entitlement: channel.entitlement, facts: channel.facts });
-    });
+    }, output.signals);
   } finally {
     await provisioner.close();
     await Promise.all([confluentEmulator.close(), channelEmulator.close()]);
@@ -184,7 +191,7 @@ async function demo(output: Output, flags: DemoFlags): Promise<void> {
           ]),
         ),
         '',
-        'Emulators closed. Try the commands yourself: `entitlements emulator`, then `entitlements create ...`',
+        'Emulators closed. Try the commands yourself: `npx entitlements emulator` in one terminal, then `npx entitlements create --help`.',
       ].join('\n'),
   );
 }

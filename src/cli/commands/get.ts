@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import type { Entitlement } from '../../core/types.ts';
 import type { Provisioner } from '../../provisioner.ts';
-import { provisionerFor, Tally, withInterrupts } from '../context.ts';
+import { provisionerFor, requireCredentials, Tally, withInterrupts } from '../context.ts';
+import { examples } from '../help.ts';
 import {
   addChannelConnection,
   addConfluentConnection,
@@ -23,12 +24,16 @@ async function read(
   const flags = command.optsWithGlobals<GlobalFlags & ConnectionFlags>();
   checkConnection(command, flags);
   const output = outputFor(command);
+  requireCredentials(vendor, output.env, flags);
   const tally = new Tally();
-  const provisioner = await provisionerFor(flags, output.env, tally);
+  const provisioner = await provisionerFor(flags, output, tally);
   const started = performance.now();
   try {
-    const entitlement = await withInterrupts((signal) => get(provisioner, signal));
-    const facts = { attempts: tally.attempts(vendor), durationMs: performance.now() - started };
+    const entitlement = await withInterrupts((signal) => get(provisioner, signal), output.signals);
+    const facts = {
+      attempts: entitlement.meta?.attempts ?? tally.attempts(vendor),
+      durationMs: performance.now() - started,
+    };
     output.result(entitlementJson(entitlement, facts), () => output.entitlement(entitlement, facts));
   } finally {
     await provisioner.close();
@@ -37,6 +42,10 @@ async function read(
 
 export function registerGet(program: Command, outputFor: OutputFor): void {
   const get = program.command('get').description('read an entitlement');
+  examples(get, [
+    'entitlements get confluent ent-abc123',
+    'entitlements --json get google-channel accounts/C0000001/customers/S0000001/entitlements/E123',
+  ]);
 
   const confluent = get
     .command('confluent')
@@ -44,6 +53,10 @@ export function registerGet(program: Command, outputFor: OutputFor): void {
     .argument('<id>', 'the entitlement id (e.g. ent-…)')
     .option('--organization-id <id>', 'the Confluent organization the entitlement belongs to');
   addConfluentConnection(confluent);
+  examples(confluent, [
+    'entitlements get confluent ent-abc123',
+    'entitlements --json get confluent ent-abc123 --organization-id 1111aaaa-11aa-11aa-11aa-111111aaaaaa',
+  ]);
   confluent.action((id: string, _options: unknown, command: Command) =>
     read(command, outputFor, 'confluent', (provisioner, signal) => {
       const { organizationId } = command.opts<{ organizationId?: string }>();
@@ -59,6 +72,10 @@ export function registerGet(program: Command, outputFor: OutputFor): void {
     .description('read a Google Cloud Channel entitlement by name')
     .argument('<name>', 'accounts/{account}/customers/{customer}/entitlements/{entitlement}');
   addChannelConnection(channel);
+  examples(channel, [
+    'entitlements get google-channel accounts/C0000001/customers/S0000001/entitlements/E123',
+    'entitlements --json get google-channel accounts/C123/customers/S456/entitlements/E789 --transport rest',
+  ]);
   channel.action((name: string, _options: unknown, command: Command) =>
     read(command, outputFor, 'google-channel', (provisioner, signal) =>
       provisioner.get({ vendor: 'google-channel', name }, { signal }),

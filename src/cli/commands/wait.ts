@@ -1,7 +1,8 @@
 /** `entitlements wait <token>`: resume an operation from its token and wait for it, with progress. */
 import type { Command } from 'commander';
-import { tokenVendor } from '../../core/token.ts';
-import { provisionerFor, runOperation, Tally, withInterrupts } from '../context.ts';
+import { provisionerFor, requireCredentials, runOperation, Tally, withInterrupts } from '../context.ts';
+import { examples } from '../help.ts';
+import { tokenVendorOrExplain } from '../messages.ts';
 import {
   addChannelConnection,
   addConfluentConnection,
@@ -15,6 +16,9 @@ import { entitlementJson, type Output } from '../output.ts';
 
 type OutputFor = (command: Command) => Output;
 
+/** The vendors whose tokens the CLI's commands take. */
+export const TOKEN_VENDORS = ['confluent', 'google-channel'] as const;
+
 export function registerWait(program: Command, outputFor: OutputFor): void {
   const wait = program
     .command('wait')
@@ -25,32 +29,41 @@ export function registerWait(program: Command, outputFor: OutputFor): void {
   addConfluentConnection(wait);
   addChannelConnection(wait);
   addWaitOptions(wait, { noWait: false });
+  examples(wait, [
+    'token=$(entitlements create google-channel --parent accounts/C0000001/customers/S0000001 --offer accounts/C0000001/offers/OFFER-GCP --no-wait)',
+    'entitlements wait "$token" --timeout 600000',
+    '# in a script: the entitlement as JSON, exit code 6 if it is still running after 10 minutes',
+    'entitlements --json wait "$token" --timeout 600000 > entitlement.json',
+  ]);
   wait.action(async (token: string, _options: unknown, command: Command) => {
     const flags = command.optsWithGlobals<GlobalFlags & ConnectionFlags & WaitFlags>();
     checkConnection(command, flags);
     const output = outputFor(command);
-    // A token that does not decode is invalid-argument (exit 3), before anything is loaded.
-    const vendor = tokenVendor(token);
+    // A token that does not decode is refused (exit 3) before anything is loaded.
+    const vendor = tokenVendorOrExplain(token, TOKEN_VENDORS);
+    requireCredentials(vendor, output.env, flags);
     const tally = new Tally();
-    const provisioner = await provisionerFor(flags, output.env, tally);
+    const provisioner = await provisionerFor(flags, output, tally);
     try {
-      const { entitlement, facts } = await withInterrupts((signal) =>
-        runOperation({
-          timeout: flags.timeout,
-          pollInterval: flags.pollInterval,
-          output,
-          tally,
-          signal,
-          vendor,
-          starting: 'resuming the operation',
-          start: (abort) =>
-            provisioner.resume(token, {
-              signal: abort,
-              ...(flags.pollInterval !== undefined
-                ? { polling: { initialDelayMs: flags.pollInterval } }
-                : {}),
-            }),
-        }),
+      const { entitlement, facts } = await withInterrupts(
+        (signal) =>
+          runOperation({
+            timeout: flags.timeout,
+            pollInterval: flags.pollInterval,
+            output,
+            tally,
+            signal,
+            vendor,
+            starting: 'resuming the operation',
+            start: (abort) =>
+              provisioner.resume(token, {
+                signal: abort,
+                ...(flags.pollInterval !== undefined
+                  ? { polling: { initialDelayMs: flags.pollInterval } }
+                  : {}),
+              }),
+          }),
+        output.signals,
       );
       if (entitlement)
         output.result(entitlementJson(entitlement, facts), () => output.entitlement(entitlement, facts));

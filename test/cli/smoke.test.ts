@@ -1,0 +1,103 @@
+/**
+ * The real `entitlements` executable (bin/entitlements.js, on this repository's Node) in child
+ * processes: only what needs a process of its own (a pipe closed by its reader, a real SIGINT, the
+ * launcher). Three children, one after the other; everything else runs in-process (commands.test.ts).
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/entitlements.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** Starts the CLI; `ended` resolves when the child has exited and its pipes are closed. */
+function start(args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  ended: Promise<Ended>;
+  stdout(): string;
+} {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (!/^(CONFLUENT_|CLOUD_CHANNEL_|GOOGLE_|NO_COLOR$|FORCE_COLOR$)/.test(name)) env[name] = value;
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: 'pipe' });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const ended = new Promise<Ended>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+  return { child, ended, stdout: () => stdout };
+}
+
+/** Resolves with the first chunk on stdout; rejects if the child ends without one. */
+function firstChunk(child: ChildProcessWithoutNullStreams, ended: Promise<Ended>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    child.stdout.once('data', (chunk: string) => resolve(chunk));
+    ended.then(
+      (result) => reject(new Error(`ended (${result.code}) before writing: ${result.stderr}`)),
+      reject,
+    );
+  });
+}
+
+describe('the entitlements executable', () => {
+  it('`demo | head -1`: the demo completes, closes its emulators and ends by itself with 141, no stack', async () => {
+    const { child, ended } = start(['demo', '--polls', '1']);
+    const chunk = await firstChunk(child, ended);
+    expect(chunk).toMatch(/^Emulators \(in this process, loopback only\)/);
+    // The reader goes away, as `head -1` does after its line.
+    child.stdout.destroy();
+    const result = await ended;
+    expect(result.signal).toBeNull();
+    expect(result.code, result.stderr).toBe(EXIT.closedPipe);
+    expect(result.stderr).toMatch(/✔ google-channel: \S+ active/);
+    expect(result.stderr).not.toMatch(/EPIPE|Error|at /);
+  });
+
+  it('`--help | head -1`: quiet, 0 or 141 (whether the reader left before the last write)', async () => {
+    const { child, ended } = start(['--help']);
+    expect(await firstChunk(child, ended)).toMatch(/^Usage: entitlements/);
+    child.stdout.destroy();
+    const result = await ended;
+    expect([EXIT.ok, EXIT.closedPipe]).toContain(result.code);
+    expect(result.stderr).toBe('');
+  });
+
+  it('`emulator` serves its control endpoint, and a real SIGINT stops it with exit 0', async () => {
+    const { child, ended, stdout } = start(['emulator']);
+    const printed = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', () => {
+        if (stdout().includes('Press Ctrl-C to stop.')) resolve(stdout());
+      });
+      ended.then((result) => reject(new Error(`ended (${result.code}): ${result.stderr}`)), reject);
+    });
+    const url = /export ENTITLEMENTS_EMULATOR_CONTROL=(\S+)/.exec(printed)?.[1];
+    const fault = await fetch(`${url}/confluent/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'reset' }),
+    });
+    expect(fault.status).toBe(201);
+    child.kill('SIGINT');
+    const result = await ended;
+    expect(result.signal).toBeNull();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('SIGINT: stopping the emulators');
+  });
+});
