@@ -107,12 +107,14 @@ export function errorFromResponse(facts: ResponseFacts): EntitlementError {
   const items = errorItems(body);
   const detail = describeBody(body, headers.get('content-type'));
   const subject = facts.subject ? ` ${facts.subject}` : '';
+  const verb = status >= 500 || status === 429 ? 'answered' : 'refused';
   const headline =
     kind === 'not-found' && facts.operation !== 'create'
       ? `Confluent has no entitlement${subject} (HTTP 404)`
-      : `Confluent refused the ${facts.operation}${subject} with HTTP ${status}`;
+      : `Confluent ${verb} the ${facts.operation}${subject} with HTTP ${status}`;
   const wait = kind === 'rate-limited' ? retryAfterMs(headers) : undefined;
-  const cause = `${headline}${detail ? `: ${detail}` : ''}${wait !== undefined ? `; it asks to wait ${Math.ceil(wait / 1000)} s` : ''}.`;
+  const said = detail ? `: ${detail.replace(/[\s.]+$/, '')}` : '';
+  const cause = `${headline}${said}${wait !== undefined ? `; it asks to wait ${Math.ceil(wait / 1000)} s` : ''}.`;
   const action = advice(kind, facts.operation);
   const requestId = headers.get('x-request-id') ?? undefined;
   const reason = items.find((item) => item.code)?.code;
@@ -204,7 +206,7 @@ export function errorFromTransport(
   return new EntitlementError({
     kind: 'unavailable',
     vendor: CONFLUENT,
-    message: `Could not reach Confluent at ${endpoint} during the ${operation}${network ? ` (${network})` : ''}. ${advice('unavailable', operation)}`,
+    message: `Could not reach Confluent at ${endpoint} during the ${operation}${network ? ` (${network})` : ''}. Check the base URL (CONFLUENT_BASE_URL) and that the server is up; ${lowerFirst(advice('unavailable', operation) ?? '')}`,
     attempts: facts.attempts,
     cause: error,
   });
@@ -219,6 +221,10 @@ function networkCause(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   if (typeof cause?.code === 'string') return cause.code;
   return typeof cause?.message === 'string' ? cause.message.slice(0, 120) : '';
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function errorText(error: unknown): string {
