@@ -426,7 +426,8 @@ afterAll(async () => {
 describe('the packed tarball', { timeout: 60_000 }, () => {
   it('holds only the build output, the bin launcher, README, LICENSE and package.json', async () => {
     const paths = pack.files.map((file) => file.path).sort();
-    const allowed = /^(dist\/src\/|dist\/generated\/|bin\/entitlements\.js$|README\.md$|package\.json$|LICENSE$)/;
+    const allowed =
+      /^(dist\/src\/|dist\/generated\/|bin\/entitlements\.js$|README\.md$|package\.json$|LICENSE$)/;
     expect(paths.filter((path) => !allowed.test(path))).toEqual([]);
     for (const prefix of [
       'test/',
