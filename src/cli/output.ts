@@ -64,6 +64,8 @@ export interface RunFacts {
    * shown instead of the entitlement's, which is the last poll's.
    */
   meta?: CallMeta;
+  /** For a create: whether the vendor answered with what an earlier create under the same key made. */
+  replayed?: boolean;
 }
 
 /** An entitlement as the JSON output shows it: the unified fields, the call's facts, the vendor's object. */
@@ -83,6 +85,7 @@ export function entitlementJson(entitlement: Entitlement, facts: RunFacts = {}):
     ...(facts.polls !== undefined ? { polls: facts.polls } : {}),
     ...(facts.durationMs !== undefined ? { durationMs: Math.round(facts.durationMs) } : {}),
     ...(facts.token !== undefined ? { token: facts.token } : {}),
+    ...(facts.replayed !== undefined ? { replayed: facts.replayed } : {}),
     ...(shownMeta ? { meta: { ...shownMeta, durationMs: Math.round(shownMeta.durationMs) } } : {}),
     raw,
   };

@@ -13,11 +13,12 @@ import {
   startChannelEmulator,
   startConfluentEmulator,
 } from '../../src/testing/index.ts';
+import { PLAN_ID, PRODUCT_ID } from '../support/confluent-spec.ts';
 import { ANSI, cli, Sink, startCli, TOKEN } from './harness.ts';
 
 const ACCOUNT = 'accounts/C0000001';
-const PLAN = 'confluent-cloud-payg-prod';
-const PRODUCT = 'confluent-cloud-for-apache-kafka';
+const PLAN = PLAN_ID;
+const PRODUCT = PRODUCT_ID;
 
 let confluent: ConfluentEmulator;
 let channel: ChannelEmulator;
@@ -286,6 +287,13 @@ describe('create, wait, get, cancel', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('nothing new was created');
     expect(confluent.entitlements().filter((stored) => stored.external_id === externalId)).toHaveLength(1);
+    // --json always says whether the create was a replay.
+    const first = JSON.parse((await cli(['--json', ...confluentArgs(`${externalId}-json`)], { env })).stdout);
+    const repeat = JSON.parse(
+      (await cli(['--json', ...confluentArgs(`${externalId}-json`)], { env })).stdout,
+    );
+    expect(first.replayed).toBe(false);
+    expect(repeat.replayed).toBe(true);
   });
 
   it('google-channel: create waits with progress; attempts 1 and polls 2 for an operation done on its 2nd poll', async () => {

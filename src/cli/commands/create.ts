@@ -127,7 +127,8 @@ function print(output: Output, result: RunResult): void {
     );
     return;
   }
-  output.result(entitlementJson(entitlement, facts), () => output.entitlement(entitlement, facts));
+  const shown = { ...facts, replayed: operation.replayed };
+  output.result(entitlementJson(entitlement, shown), () => output.entitlement(entitlement, shown));
 }
 
 export function registerCreate(program: Command, outputFor: OutputFor): void {
