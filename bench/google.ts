@@ -10,7 +10,8 @@ import * as grpc from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
 import descriptor from '../generated/google/channel.json' with { type: 'json' };
 import { startChannelEmulator } from '../src/testing/index.ts';
-import { ChannelClient, createGoogleChannelProvisioner } from '../src/vendors/google-channel/index.ts';
+import { ChannelClient } from '../src/vendors/google-channel/channel-client.ts';
+import { createGoogleChannelProvisioner } from '../src/vendors/google-channel/index.ts';
 import { compare, median } from './harness.ts';
 
 const ACCOUNT = 'accounts/C0000001';

@@ -10,7 +10,7 @@ export {
   DEFAULT_CHANNEL_OFFERS,
 } from './defaults.ts';
 export type { ChannelEntitlementJson, ChannelMethod, ChannelOperationJson, JsonOf } from './descriptor.ts';
-export { type ChannelEmulator, type ChannelEmulatorOptions, startChannelEmulator } from './emulator.ts';
+export type { ChannelEmulator, ChannelEmulatorOptions } from './emulator.ts';
 export type { CodeName, RestErrorBody } from './errors.ts';
 export type {
   ChannelCallFault,
@@ -23,3 +23,4 @@ export type {
   PendingChannelFault,
 } from './faults.ts';
 export type { ChannelQuota } from './quota.ts';
+export { CHANNEL_EMULATOR_PEER, startChannelEmulator } from './start.ts';

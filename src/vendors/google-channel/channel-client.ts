@@ -9,11 +9,12 @@
  */
 import * as gax from 'google-gax';
 import { Operations_HTTP_RULES, TYPE_NAMES } from '../../../generated/google/channel.ts';
+import { APPS_ORDER_SCOPE, DEFAULT_ENDPOINT, type Transport } from './constants.ts';
 import { channelDescriptor, channelRoot } from './protos.ts';
 
+export { APPS_ORDER_SCOPE, DEFAULT_ENDPOINT, type Transport };
+
 const SERVICE = TYPE_NAMES.CloudChannelService;
-export const APPS_ORDER_SCOPE = 'https://www.googleapis.com/auth/apps.order';
-export const DEFAULT_ENDPOINT = 'cloudchannel.googleapis.com';
 
 /** The http rules of google.longrunning.Operations (operations.proto), for the REST transport. */
 const OPERATION_HTTP_RULES = Operations_HTTP_RULES.map((rule) => ({ ...rule }));
@@ -49,8 +50,6 @@ const CLIENT_CONFIG = {
     },
   },
 };
-
-export type Transport = 'grpc' | 'rest';
 
 export interface ChannelClientOptions {
   transport?: Transport;

@@ -7,7 +7,7 @@
  */
 import { EntitlementError } from '../../core/errors.ts';
 import { parseHostPort } from '../../core/hosts.ts';
-import type { Transport } from './channel-client.ts';
+import type { Transport } from './constants.ts';
 import { GOOGLE_CHANNEL } from './types.ts';
 
 export interface GoogleChannelEnvironment {

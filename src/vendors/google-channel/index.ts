@@ -1,19 +1,17 @@
 export type * as ChannelSchema from '../../../generated/google/channel.ts';
-export type { Cancellable } from './channel-client.ts';
-export {
-  APPS_ORDER_SCOPE,
-  type ChannelCallOptions,
-  ChannelClient,
-  type ChannelClientLike,
-  type ChannelClientOptions,
-  DEFAULT_ENDPOINT,
-  type OperationLike,
-  type Transport,
+export type {
+  Cancellable,
+  ChannelCallOptions,
+  ChannelClientLike,
+  ChannelClientOptions,
+  OperationLike,
 } from './channel-client.ts';
+export { APPS_ORDER_SCOPE, DEFAULT_ENDPOINT, type Transport } from './constants.ts';
 export {
   createGoogleChannelProvisioner,
-  type GoogleChannelOptions,
+  GOOGLE_CHANNEL_PEER,
   type GoogleChannelProvisionerWithClose,
-} from './provisioner.ts';
+} from './create.ts';
+export type { GoogleChannelOptions } from './options.ts';
 export type * from './types.ts';
 export { GOOGLE_CHANNEL } from './types.ts';

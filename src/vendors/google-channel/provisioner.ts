@@ -57,6 +57,7 @@ import {
   type StatusLike,
 } from './errors.ts';
 import { normaliseEntitlement, toEntitlement } from './mapping.ts';
+import { checkOptions, type GoogleChannelOptions } from './options.ts';
 import { unpackAny } from './protos.ts';
 import {
   GOOGLE_CHANNEL,
@@ -67,13 +68,6 @@ import {
   type GoogleChannelVendor,
 } from './types.ts';
 import { checkCreateRequest, checkEntitlementName, checkOperationName } from './validation.ts';
-
-export interface GoogleChannelOptions extends CommonAdapterOptions, Omit<ChannelClientOptions, 'transport'> {
-  /** `grpc` (default) or `rest` (HTTP/JSON). */
-  transport?: Transport;
-  /** An official `CloudChannelServiceClient` (or anything of its shape) to use instead of the built-in one. */
-  client?: ChannelClientLike;
-}
 
 /** 1 s, x1.5, at most 30 s between polls, 30 min in all (docs/architecture.md, "Long-running operations"). */
 const CHANNEL_POLLING: Required<PollingOptions> = {
@@ -104,74 +98,12 @@ interface RawOperation {
   metadata?: unknown;
 }
 
-const OPTION_KEYS = [
-  'transport',
-  'apiEndpoint',
-  'port',
-  'insecure',
-  'auth',
-  'scopes',
-  'client',
-  ...COMMON_ADAPTER_KEYS,
-];
-
 function closedError(): EntitlementError {
   return new EntitlementError({
     kind: 'failed-precondition',
     vendor: GOOGLE_CHANNEL,
     message: 'This Cloud Channel provisioner is closed. Create a new one.',
   });
-}
-
-/** The adapter's options, checked (the client's own are checked where they are used). */
-function checkOptions(input: unknown): GoogleChannelOptions {
-  const options = checkOptionsObject(GOOGLE_CHANNEL, 'options', input, OPTION_KEYS) as GoogleChannelOptions;
-  const transport: unknown = options.transport;
-  if (transport !== undefined && transport !== 'grpc' && transport !== 'rest')
-    throw invalidField(
-      GOOGLE_CHANNEL,
-      'transport',
-      `must be "grpc" or "rest", got ${describeValue(transport)}`,
-    );
-  const host = checkOptionalString(GOOGLE_CHANNEL, 'apiEndpoint', options.apiEndpoint, { max: 253 });
-  if (host !== undefined && !/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/.test(host))
-    throw invalidField(
-      GOOGLE_CHANNEL,
-      'apiEndpoint',
-      'must be a host name only (give the port in the port option)',
-    );
-  checkInteger(GOOGLE_CHANNEL, 'port', options.port, 1, 65_535);
-  checkBoolean(GOOGLE_CHANNEL, 'insecure', options.insecure);
-  const scopes: unknown = options.scopes;
-  if (
-    scopes !== undefined &&
-    (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || scope.length === 0))
-  )
-    throw invalidField(GOOGLE_CHANNEL, 'scopes', 'must be a list of OAuth scope strings');
-  if (options.auth !== undefined && (typeof options.auth !== 'object' || options.auth === null))
-    throw invalidField(GOOGLE_CHANNEL, 'auth', 'must be a GoogleAuth or an auth client');
-  const client: unknown = options.client;
-  if (
-    client !== undefined &&
-    (typeof client !== 'object' ||
-      client === null ||
-      typeof (client as ChannelClientLike).createEntitlement !== 'function' ||
-      typeof (client as ChannelClientLike).checkCreateEntitlementProgress !== 'function')
-  )
-    throw invalidField(
-      GOOGLE_CHANNEL,
-      'client',
-      'must be a Cloud Channel client with createEntitlement and checkCreateEntitlementProgress',
-    );
-  const endpoint = host ?? DEFAULT_ENDPOINT;
-  if (options.insecure && !isLoopbackHost(endpoint)) {
-    throw invalidField(
-      GOOGLE_CHANNEL,
-      'insecure',
-      `is refused for ${endpoint}: plain text is for loopback emulators only`,
-    );
-  }
-  return options;
 }
 
 class GoogleChannelAdapter implements GoogleChannelProvisioner {
@@ -433,9 +365,9 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
   }
 }
 
-/** @deprecated `close()` is part of every provisioner now: use `GoogleChannelProvisioner`. */
-export type GoogleChannelProvisionerWithClose = GoogleChannelProvisioner;
+export type { GoogleChannelOptions };
 
-export function createGoogleChannelProvisioner(options: GoogleChannelOptions = {}): GoogleChannelProvisioner {
+/** The adapter itself (loads google-gax); `createGoogleChannelProvisioner` wraps it to load on first use. */
+export function createChannelAdapter(options: GoogleChannelOptions = {}): GoogleChannelProvisioner {
   return new GoogleChannelAdapter(options);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startChannelEmulator } from '../../../src/testing/index.ts';
+import { ChannelClient } from '../../../src/vendors/google-channel/channel-client.ts';
 import {
-  ChannelClient,
   type ChannelClientLike,
   createGoogleChannelProvisioner,
 } from '../../../src/vendors/google-channel/index.ts';
