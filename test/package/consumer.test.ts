@@ -19,7 +19,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +154,41 @@ try {
   await provisioner.close();
   await confluentEmulator.close();
   await channelEmulator.close();
+}
+`;
+
+/** Confluent only: no Google peers installed. Google features must say what to install, not crash. */
+const CONFLUENT_CONSUMER = `import { createProvisioner } from '${NAME}';
+import { createGoogleChannelProvisioner } from '${NAME}/google-channel';
+import { startChannelEmulator, startConfluentEmulator } from '${NAME}/testing';
+
+const emulator = await startConfluentEmulator();
+const failure = (error) => ({ kind: error.kind, reason: error.reason, message: error.message });
+const provisioner = createProvisioner({
+  env: {},
+  confluent: { baseUrl: emulator.url, credentials: { type: 'bearer', token: 'emulator-token' } },
+});
+try {
+  const operation = await provisioner.create({
+    vendor: 'confluent',
+    entitlement: ${confluentEntitlement('confluent-only-1')},
+  });
+  const created = await operation.wait({ timeoutMs: 20_000 });
+  const viaFacade = await provisioner
+    .create({
+      vendor: 'google-channel',
+      parent: 'accounts/C0000001/customers/S0000001',
+      entitlement: { offer: 'accounts/C0000001/offers/OFFER-GCP' },
+    })
+    .catch(failure);
+  const direct = await createGoogleChannelProvisioner({ apiEndpoint: '127.0.0.1', port: 1, insecure: true })
+    .get({ vendor: 'google-channel', name: 'accounts/A/customers/C/entitlements/E' })
+    .catch(failure);
+  const channelEmulator = await startChannelEmulator().catch(failure);
+  console.log(JSON.stringify({ created: created.state, viaFacade, direct, channelEmulator }));
+} finally {
+  await provisioner.close();
+  await emulator.close();
 }
 `;
 
@@ -311,6 +346,15 @@ const tsconfig = (files: string[], noEmit: boolean) =>
 // ---------------------------------------------------------------------------------------------
 // Packing and installing
 
+/** The bytes of every file under `dir` (what an install puts on disk, before block rounding). */
+async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
 interface PackResult {
   filename: string;
   size: number;
@@ -349,13 +393,66 @@ let tarball: string;
 let repoLock: Lockfile;
 /** The repository's runtime packages (path -> locked entry): what a consumer installs. */
 let runtimePackages: Record<string, LockEntry>;
-const consumers = { esm: '', cjs: '', ts: '' };
+/** The Google peers (google-gax and the gRPC stack the emulator uses) and what they depend on. */
+let googlePackages: Record<string, LockEntry>;
+/** The peer dependencies a Google consumer installs, at the repository's locked versions. */
+let googlePeers: Record<string, string>;
+/** confluent and cjs: Confluent only (no peers installed); esm and ts: both vendors, with the Google peers. */
+const consumers = { confluent: '', cjs: '', esm: '', ts: '' };
+const GOOGLE_PEERS = [
+  'google-gax',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  'protobufjs',
+  'proto3-json-serializer',
+];
+
+/**
+ * The lock entries of `roots` and of everything they depend on, resolved the way Node resolves
+ * them in the repository's tree (the nearest node_modules first), with the flags that say why the
+ * repository has them (dev, peer) dropped: in a consumer they are plain dependencies.
+ */
+function closure(lock: Lockfile, roots: readonly string[], registry: string): Record<string, LockEntry> {
+  const found: Record<string, LockEntry> = {};
+  const resolveFrom = (from: string, name: string): string | undefined => {
+    for (let at = from; ; at = at.slice(0, Math.max(0, at.lastIndexOf('/node_modules/')))) {
+      const candidate = `${at ? `${at}/` : ''}node_modules/${name}`;
+      if (lock.packages[candidate]) return candidate;
+      if (at === '') return undefined;
+    }
+  };
+  const visit = (path: string) => {
+    if (found[path]) return;
+    const entry = lock.packages[path] as LockEntry;
+    const { dev: _dev, peer: _peer, devOptional: _devOptional, ...kept } = entry;
+    found[path] = { ...kept, resolved: entry.resolved ?? tarballUrl(registry, path, entry) };
+    const dependencies = {
+      ...(entry.dependencies as Record<string, string> | undefined),
+      ...(entry.optionalDependencies as Record<string, string> | undefined),
+    };
+    for (const name of Object.keys(dependencies)) {
+      const target = resolveFrom(path, name);
+      if (target) visit(target);
+    }
+  };
+  for (const name of roots) {
+    const target = resolveFrom('', name);
+    if (!target) throw new Error(`${name} is not in package-lock.json`);
+    visit(target);
+  }
+  return found;
+}
 
 async function createConsumer(kind: keyof typeof consumers): Promise<string> {
   const dir = join(work, `consumer-${kind}`);
   await mkdir(dir);
-  const typesNode = runtimePackages['node_modules/@types/node']?.version;
-  const dependencies = kind === 'ts' && typesNode ? { '@types/node': typesNode } : {};
+  const google = kind === 'esm' || kind === 'ts';
+  const packages = google ? { ...runtimePackages, ...googlePackages } : runtimePackages;
+  const typesNode = packages['node_modules/@types/node']?.version;
+  const dependencies: Record<string, string> = {
+    ...(google ? googlePeers : {}),
+    ...(kind === 'ts' && typesNode ? { '@types/node': typesNode } : {}),
+  };
   const manifest = {
     name: `consumer-${kind}`,
     version: '1.0.0',
@@ -368,7 +465,7 @@ async function createConsumer(kind: keyof typeof consumers): Promise<string> {
     version: manifest.version,
     lockfileVersion: 3,
     requires: true,
-    packages: { '': { name: manifest.name, version: manifest.version, dependencies }, ...runtimePackages },
+    packages: { '': { name: manifest.name, version: manifest.version, dependencies }, ...packages },
   };
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFile(join(dir, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
@@ -397,22 +494,23 @@ beforeAll(async () => {
   const registry = (await runOk('npm config get registry', 'npm', ['config', 'get', 'registry'], repo)).stdout
     .trim()
     .replace(/\/?$/, '/');
-  runtimePackages = Object.fromEntries(
-    Object.entries(repoLock.packages)
-      .filter(([path, entry]) => path !== '' && !entry.dev && !entry.link)
-      .map(([path, entry]) => [
-        path,
-        { ...entry, resolved: entry.resolved ?? tarballUrl(registry, path, entry) },
-      ]),
+  const manifest = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  runtimePackages = closure(repoLock, Object.keys(manifest.dependencies), registry);
+  googlePackages = closure(repoLock, GOOGLE_PEERS, registry);
+  googlePeers = Object.fromEntries(
+    GOOGLE_PEERS.map((name) => [name, repoLock.packages[`node_modules/${name}`]?.version as string]),
   );
   const started = performance.now();
-  [consumers.esm, consumers.cjs, consumers.ts] = await Promise.all([
-    createConsumer('esm'),
+  // Two at a time: four npm installs at once swamp a loaded 2-core machine.
+  [consumers.confluent, consumers.cjs] = await Promise.all([
+    createConsumer('confluent'),
     createConsumer('cjs'),
-    createConsumer('ts'),
   ]);
-  timings['npm install (3 in parallel, wall)'] = Math.round(performance.now() - started);
-}, 180_000);
+  [consumers.esm, consumers.ts] = await Promise.all([createConsumer('esm'), createConsumer('ts')]);
+  timings['npm install (4, two at a time, wall)'] = Math.round(performance.now() - started);
+}, 240_000);
 
 afterAll(async () => {
   console.info(
@@ -511,8 +609,8 @@ describe('the packed tarball', { timeout: 60_000 }, () => {
 });
 
 describe('consumers of the installed tarball', { timeout: 90_000 }, () => {
-  it('install the locked runtime dependencies from the cache, nothing else', async () => {
-    for (const dir of Object.values(consumers)) {
+  it('install the locked runtime dependencies (and, for Google, the peers) from the cache, nothing else', async () => {
+    for (const [kind, dir] of Object.entries(consumers)) {
       const installed = JSON.parse(
         await readFile(join(dir, 'node_modules/.package-lock.json'), 'utf8'),
       ) as Lockfile;
@@ -521,15 +619,46 @@ describe('consumers of the installed tarball', { timeout: 90_000 }, () => {
           .filter(([path]) => path !== `node_modules/${NAME}`)
           .map(([path, entry]) => [path, entry.version]),
       );
+      const packages =
+        kind === 'esm' || kind === 'ts' ? { ...runtimePackages, ...googlePackages } : runtimePackages;
       const expected = Object.fromEntries(
-        Object.entries(runtimePackages).map(([path, entry]) => [path, entry.version]),
+        Object.entries(packages).map(([path, entry]) => [path, entry.version]),
       );
-      expect(versions).toEqual(expected);
+      expect(versions, kind).toEqual(expected);
       expect(installed.packages[`node_modules/${NAME}`]?.version).toBe(repoLock.packages['']?.version);
     }
   });
 
-  it('ESM: the facade creates and waits a Confluent and a Google Cloud Channel entitlement', async () => {
+  it('Confluent only: at most 8 MB installed, no Google SDK; Google features name the install instead', async () => {
+    const bytes = await directorySize(join(consumers.confluent, 'node_modules'));
+    timings['Confluent-only install (bytes)'] = bytes;
+    expect(bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+    for (const peer of GOOGLE_PEERS)
+      expect(existsSync(join(consumers.confluent, 'node_modules', peer)), peer).toBe(false);
+    await writeFile(join(consumers.confluent, 'consumer.mjs'), CONFLUENT_CONSUMER);
+    const result = await runOk('node consumer.mjs', node, ['consumer.mjs'], consumers.confluent, 60_000);
+    const output = JSON.parse(result.stdout.trim().split('\n').at(-1) as string);
+    expect(output.created).toBe('active');
+    for (const refused of [output.viaFacade, output.direct]) {
+      expect(refused).toMatchObject({ kind: 'failed-precondition', reason: 'MISSING_DEPENDENCY' });
+      expect(refused.message).toContain('npm install google-gax');
+    }
+    expect(output.channelEmulator).toMatchObject({
+      kind: 'failed-precondition',
+      reason: 'MISSING_DEPENDENCY',
+    });
+    expect(output.channelEmulator.message).toContain('npm install @grpc/grpc-js');
+  });
+
+  it('the entitlements command runs from the installed package', async () => {
+    const bin = join(consumers.confluent, 'node_modules', '.bin', 'entitlements');
+    const version = await runOk('entitlements --version', node, [bin, '--version'], consumers.confluent);
+    expect(version.stdout.trim()).toBe(repoLock.packages['']?.version);
+    const help = await runOk('entitlements --help', node, [bin, '--help'], consumers.confluent);
+    expect(help.stdout).toContain('Usage: entitlements');
+  });
+
+  it('Google: with the peers installed, the facade creates and waits a Confluent and a Google Cloud Channel entitlement', async () => {
     await writeFile(join(consumers.esm, 'consumer.mjs'), ESM_CONSUMER);
     const result = await runOk('node consumer.mjs', node, ['consumer.mjs'], consumers.esm, 60_000);
     const output = JSON.parse(result.stdout.trim().split('\n').at(-1) as string);
