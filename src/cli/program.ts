@@ -8,8 +8,11 @@ import { Command, CommanderError } from 'commander';
 import { registerCreate } from './commands/create.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEmulator } from './commands/emulator.ts';
+import { registerEnqueue } from './commands/enqueue.ts';
 import { registerGet } from './commands/get.ts';
+import { registerQueueStatus } from './commands/queue-status.ts';
 import { registerWait } from './commands/wait.ts';
+import { registerWorker } from './commands/worker.ts';
 import { EXIT, exitCodeFor, exitCodeHelp } from './exit-codes.ts';
 import type { GlobalFlags } from './options.ts';
 import { Output } from './output.ts';
@@ -82,6 +85,9 @@ export async function run(
   registerWait(program, outputFor);
   registerGet(program, outputFor);
   registerEmulator(program, outputFor);
+  registerWorker(program, outputFor);
+  registerEnqueue(program, outputFor);
+  registerQueueStatus(program, outputFor);
 
   try {
     await program.parseAsync([...argv]);
