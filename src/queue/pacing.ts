@@ -9,7 +9,8 @@
  * start and its request reaching the vendor), the vendor never counts more than its limit, in any
  * of its windows, however they are aligned. 2% of the quota (at least 2 requests) is held back by
  * default: Cloud Channel's 120/min becomes one create every 513 ms (117/min), 600/min one poll
- * every 102 ms (588/min).
+ * every 103 ms (582/min). (BullMQ's durations are whole milliseconds, rounded up here: at rates
+ * above about 10 per second the rounding costs a few percent more.)
  */
 import type { Quota, VendorFleetTraits } from '../batch/items.ts';
 import { EntitlementError } from '../core/errors.ts';
