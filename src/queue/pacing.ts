@@ -2,14 +2,15 @@
  * Cluster-wide pacing: each vendor quota becomes the BullMQ limiter of the queue whose job starts
  * spend it. BullMQ counts job starts in Redis, so every worker of the cluster shares one count.
  *
- * The limiter lets one job start per `duration` milliseconds (`max: 1`): a fixed window of one
- * start cannot burst at its boundaries, so no interval of the quota's length ever holds more than
- * `intervalMs / duration + 1` starts. With `duration = intervalMs / (limit - held back)` and at
+ * The limiter lets one job start per `duration` milliseconds (`max: 1`): a window opens with its
+ * start, so consecutive starts are at least `duration` apart and no interval of the quota's length
+ * holds more than `intervalMs / duration + 1` of them (BullMQ's fixed windows cannot burst at their
+ * boundaries when they hold one start). With `duration = intervalMs / (limit - held back)` and at
  * least 2 requests per window held back (one for that boundary, one for jitter between a job's
  * start and its request reaching the vendor), the vendor never counts more than its limit, in any
  * of its windows, however they are aligned. 2% of the quota (at least 2 requests) is held back by
- * default: Cloud Channel's 120/min becomes one create every 513 ms (117/min), 600/min one poll
- * every 103 ms (582/min). (BullMQ's durations are whole milliseconds, rounded up here: at rates
+ * default: Cloud Channel's 120/min becomes one create every 513 ms (117/min), 600/min two polls
+ * every 205 ms (585/min, see below). (BullMQ's durations are whole milliseconds, rounded up here: at rates
  * above about 10 per second the rounding costs a few percent more.)
  */
 import type { Quota, VendorFleetTraits } from '../batch/items.ts';
@@ -69,6 +70,9 @@ export function checkHeadroom(headroom: unknown): number {
   return headroom;
 }
 
+/** Limiter windows shorter than this hold more than one start (each window costs a worker's wake-up). */
+const MIN_WINDOW_MS = 250;
+
 /** The BullMQ limiter that keeps a queue's job starts within `quota` (see the module comment). */
 export function limiterFor(
   quota: Quota | undefined,
@@ -78,8 +82,13 @@ export function limiterFor(
   const heldBack = Math.max(MIN_HELD_BACK, Math.ceil(quota.limit * headroom));
   const allowed = quota.limit - heldBack;
   // A quota of 1 or 2 per window: one start per window and a bit, so that two never share one.
-  const duration = allowed >= 1 ? quota.intervalMs / allowed : quota.intervalMs * 1.05;
-  return { max: 1, duration: Math.ceil(duration) };
+  if (allowed < 1) return { max: 1, duration: Math.ceil(quota.intervalMs * 1.05) };
+  const spacing = quota.intervalMs / allowed;
+  // Fast quotas: k starts per window of k spacings, so that the time a worker takes to notice a
+  // window's end is spent once per k starts. A window of k can add 2k - 1 starts at the edges of
+  // an interval, so k stays within half of what is held back.
+  const max = Math.max(1, Math.min(Math.floor(MIN_WINDOW_MS / spacing), Math.floor(heldBack / 2)));
+  return { max, duration: Math.ceil(spacing * max) };
 }
 
 /** The starts per minute a limiter allows (for status and the bench). */

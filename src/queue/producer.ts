@@ -147,6 +147,8 @@ export class QueueRegistry {
         prefix: this.#settings.prefix,
       });
       queue.on('error', () => {});
+      // Every result() being awaited listens for the queue closing: thousands are expected.
+      queue.setMaxListeners(0);
       this.#queues.set(name, queue);
     }
     return queue;
@@ -160,6 +162,7 @@ export class QueueRegistry {
         prefix: this.#settings.prefix,
       });
       made.on('error', () => {});
+      made.setMaxListeners(0);
       events = made.waitUntilReady().then(() => made);
       this.#events.set(name, events);
     }

@@ -401,11 +401,10 @@ describe('graceful close', () => {
     });
     expect(status.queues.map((queue) => queue.counts.active)).toEqual([0, 0, 0, 0]);
     expect(status.queues.map((queue) => queue.counts.failed)).toEqual([0, 0, 0, 0]);
-    const unfinished =
-      status.items.waiting +
-      status.items.delayed +
-      status.queues[3]!.counts.delayed +
-      status.queues[3]!.counts.waiting;
+    const unfinished = status.queues.reduce(
+      (sum, queue) => sum + queue.counts.waiting + queue.counts.delayed + queue.counts.prioritized,
+      0,
+    );
     expect(unfinished).toBeGreaterThan(0);
     await s.worker();
     await Promise.all(
