@@ -150,7 +150,7 @@ async function recovery(redis: RedisServer, lockMs: number, stalledMs: number): 
 async function commandsPerItem(
   redis: RedisServer,
   vendor: 'confluent' | 'google-channel',
-): Promise<{ perItem: number; top: string }> {
+): Promise<{ perItem: number; top: string; bytesPerItem: number }> {
   const client = new Redis(redis.url);
   const stats = async () => {
     const text = await client.info('commandstats');
@@ -159,6 +159,8 @@ async function commandsPerItem(
       calls.set(match[1] as string, Number(match[2]));
     return calls;
   };
+  const memory = async () =>
+    Number(/^used_memory:(\d+)/m.exec(await client.info('memory'))?.[1] ?? Number.NaN);
   const N = 200;
   try {
     return await withCluster(
@@ -174,12 +176,13 @@ async function commandsPerItem(
         '--rate',
         'google-channel:poll=100000/min',
       ],
-      async ({ queueName, start }) => {
+      async ({ queueName, start }): Promise<{ perItem: number; top: string; bytesPerItem: number }> => {
         await start();
         const producer = await createProducer({ connection: redis.url, queueName });
         try {
           const items = mixedItems(`cmd-${vendor}`, N * 2).filter((item) => item.vendor === vendor);
           const before = await stats();
+          const memoryBefore = await memory();
           const report = await producer.enqueue(items);
           await Promise.all(
             report.items.map((item) =>
@@ -187,6 +190,7 @@ async function commandsPerItem(
             ),
           );
           const after = await stats();
+          const bytesPerItem = ((await memory()) - memoryBefore) / items.length;
           const deltas = [...after].map(([name, calls]) => [name, calls - (before.get(name) ?? 0)] as const);
           const total = deltas.reduce((sum, [name, calls]) => (name === 'info' ? sum : sum + calls), 0);
           const top = deltas
@@ -195,7 +199,7 @@ async function commandsPerItem(
             .slice(0, 8)
             .map(([name, calls]) => `${name} ${(calls / items.length).toFixed(1)}`)
             .join(', ');
-          return { perItem: total / items.length, top };
+          return { perItem: total / items.length, top, bytesPerItem };
         } finally {
           await producer.close();
         }
@@ -296,8 +300,10 @@ export async function benchQueue(): Promise<void> {
       );
     }
     for (const vendor of ['confluent', 'google-channel'] as const) {
-      const { perItem, top } = await commandsPerItem(redis, vendor);
-      console.log(`  Redis commands per ${vendor} item: ${perItem.toFixed(1)} (${top}, ...)`);
+      const { perItem, top, bytesPerItem } = await commandsPerItem(redis, vendor);
+      console.log(
+        `  Redis per ${vendor} item: ${perItem.toFixed(1)} commands, scripts' own included (${top}, ...); ${(bytesPerItem / 1024).toFixed(1)} KiB kept per finished item`,
+      );
     }
     const rate = await ceiling(redis, Number(process.env.BENCH_QUEUE_ITEMS ?? 3_000));
     console.log(

@@ -13,7 +13,7 @@ export interface QueueBaseOptions {
   connection: QueueConnection;
   /** Item queues are `<queueName>-<vendor>`, poll queues `<queueName>-<vendor>-poll`. Default `entitlements`. */
   queueName?: string;
-  /** BullMQ's key prefix in Redis. Default `bull` (BullMQ's own default, so its tools find the queues). */
+  /** BullMQ's key prefix in Redis. Default `bull` (BullMQ's own default, so its tools find the queues); on Redis Cluster a hash tag such as `{entitlements}`. */
   prefix?: string;
   /** Fleet traits of vendors added through the facade's extension point (the built-in ones are known). */
   traits?: Record<string, VendorFleetTraits>;
@@ -71,7 +71,12 @@ export function resolveBase(options: QueueBaseOptions, what: string): ResolvedBa
   if (typeof options !== 'object' || options === null) throw invalid(`${what} options are required`);
   const connection = checkConnection(options.connection);
   const queueName = checkQueueName(options.queueName ?? DEFAULT_QUEUE_NAME);
-  const prefix = checkQueueName(options.prefix ?? DEFAULT_PREFIX, 'prefix');
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  // Braces are allowed: on Redis Cluster, BullMQ wants a hash tag such as `{entitlements}`.
+  if (typeof prefix !== 'string' || !/^[A-Za-z0-9_.{}-]{1,100}$/.test(prefix))
+    throw invalid(
+      `prefix must be 1-100 letters, digits, '_', '.', '-', '{' or '}' (no ':'), got ${JSON.stringify(prefix)}`,
+    );
   if (options.traits !== undefined && (typeof options.traits !== 'object' || options.traits === null))
     throw invalid('traits must be an object of fleet traits by vendor id');
   return {

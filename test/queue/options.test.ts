@@ -17,6 +17,7 @@ import {
 } from '../../src/queue/index.ts';
 import { layoutFor, limiterFor } from '../../src/queue/pacing.ts';
 import { googleChannelFleet } from '../../src/vendors/google-channel/fleet.ts';
+import { REDIS_INSTALL_HINT, startRedisServer } from './redis-server.ts';
 
 const run = promisify(execFile);
 
@@ -168,6 +169,13 @@ describe('argument checks (nothing connects)', () => {
       expect(error).toMatchObject({ kind: 'invalid-argument', message: expect.stringMatching(message) });
     });
   }
+});
+
+describe('the test Redis', () => {
+  it('without a redis-server binary, the setup fails saying how to install one', async () => {
+    await expect(startRedisServer('/nonexistent/redis-server')).rejects.toThrow(REDIS_INSTALL_HINT);
+    expect(REDIS_INSTALL_HINT).toContain('apt-get install redis-server');
+  });
 });
 
 describe('without bullmq and ioredis', () => {

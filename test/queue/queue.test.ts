@@ -352,6 +352,37 @@ describe('failures', () => {
   });
 });
 
+describe('recovery', () => {
+  it('a job whose token was written resumes the operation from it: no second create', async () => {
+    const s = await stack();
+    const items = [channelItem('resume', 6), confluentItem('resume', 7)];
+    // As if a worker had died right after updateData: the operations exist, their tokens are in the jobs.
+    const report = await s.producer.enqueue(items);
+    const tokens = [
+      (await s.provisioner.create(items[0] as never, { idempotencyKey: 'resume-order-6' })).token,
+      (await s.provisioner.create(items[1] as never)).token,
+    ];
+    for (const [index, vendor] of ['google-channel', 'confluent'].entries()) {
+      const queue = new Queue(itemQueueName(s.queueName, vendor), { connection: { url: redis.url } });
+      onTestFinished(() => queue.close());
+      const item = report.items[index];
+      if (!item || item.outcome === 'refused') throw new Error('expected it queued');
+      const job = await queue.getJob(item.jobId);
+      await job?.updateData({ ...job.data, token: tokens[index], tokenAt: Date.now() });
+    }
+    await s.worker();
+    const results = await Promise.all(
+      report.items.map((item) => (item.outcome === 'refused' ? Promise.reject(item.error) : item.result())),
+    );
+    expect(results.map((result) => result.token)).toEqual(tokens);
+    expect(s.channel.calls.filter((call) => call.method === 'CreateEntitlement')).toHaveLength(1);
+    expect(s.confluent.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+    expect(s.events.filter((event) => event.type === 'created')).toEqual([]);
+    expect(s.channel.entitlements()).toHaveLength(1);
+    expect(s.confluent.entitlements()).toHaveLength(1);
+  });
+});
+
 describe('quota answers', () => {
   it('pause the whole queue (every worker) for Retry-After, spending no attempt', async () => {
     const s = await stack({ confluentRateLimit: { requests: 4, perMs: 1_000 } });
