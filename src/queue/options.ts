@@ -17,6 +17,8 @@ export interface QueueBaseOptions {
   prefix?: string;
   /** Fleet traits of vendors added through the facade's extension point (the built-in ones are known). */
   traits?: Record<string, VendorFleetTraits>;
+  /** How long creating a producer, worker or status reader waits for Redis to answer before failing with `unavailable`. Default 10000. */
+  connectTimeoutMs?: number;
   /** Loads bullmq and ioredis (tests inject a loader; default: `import()`). */
   loadModules?: ModuleLoader;
 }
@@ -59,8 +61,11 @@ export function checkDuration(value: unknown, field: string, minimum = 1): numbe
   return value;
 }
 
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export interface ResolvedBase {
   connection: QueueConnection;
+  connectTimeoutMs: number;
   queueName: string;
   prefix: string;
   traits?: Record<string, VendorFleetTraits>;
@@ -81,6 +86,10 @@ export function resolveBase(options: QueueBaseOptions, what: string): ResolvedBa
     throw invalid('traits must be an object of fleet traits by vendor id');
   return {
     connection,
+    connectTimeoutMs: checkDuration(
+      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      'connectTimeoutMs',
+    ),
     queueName,
     prefix,
     ...(options.traits ? { traits: options.traits } : {}),

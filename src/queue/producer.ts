@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job, Queue, QueueEvents } from 'bullmq';
 import { type KeyedItem, keyItem } from '../batch/items.ts';
 import { EntitlementError, isEntitlementError } from '../core/errors.ts';
-import { bullConnection } from './connection.ts';
+import { assertReachable, bullConnection } from './connection.ts';
 import {
   errorFromReason,
   ITEM_JOB,
@@ -443,5 +443,6 @@ class QueueProducer implements Producer {
 export async function createProducer(options: ProducerOptions): Promise<Producer> {
   const settings = resolve(options);
   const modules = await loadQueueModules(settings.loadModules);
+  await assertReachable(modules, settings.connection, settings.connectTimeoutMs);
   return new QueueProducer(modules, settings);
 }

@@ -4,6 +4,7 @@
  * latest failures with their EntitlementError.
  */
 import type { Job } from 'bullmq';
+import { assertReachable } from './connection.ts';
 import { errorFromReason, type ItemJobData, type PollJobData } from './jobs.ts';
 import { loadQueueModules } from './modules.ts';
 import { checkVendor, itemQueueName, pollQueueName } from './names.ts';
@@ -81,6 +82,7 @@ export async function getQueueStatus(options: QueueStatusOptions): Promise<Queue
   ];
   vendors.forEach(checkVendor);
   const modules = await loadQueueModules(base.loadModules);
+  await assertReachable(modules, base.connection, base.connectTimeoutMs);
   const registry = new QueueRegistry(modules, base);
   try {
     const plan = [...new Set(vendors)].flatMap((vendor) => [

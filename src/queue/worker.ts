@@ -21,7 +21,7 @@ import type { Job, Queue, Worker } from 'bullmq';
 import { EntitlementError } from '../core/errors.ts';
 import { resolvePolling } from '../core/operation.ts';
 import type { CallOptions, PollingOptions, ProvisioningOperation, ResumeOptions } from '../core/types.ts';
-import { bullConnection } from './connection.ts';
+import { assertReachable, bullConnection } from './connection.ts';
 import {
   asEntitlementError,
   entitlementJson,
@@ -515,5 +515,6 @@ class QueueWorkerImpl implements QueueWorker {
 export async function createWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const settings = resolve(options);
   const modules = await loadQueueModules(settings.loadModules);
+  await assertReachable(modules, settings.connection, settings.connectTimeoutMs);
   return new QueueWorkerImpl(modules, settings);
 }

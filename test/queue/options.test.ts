@@ -4,6 +4,8 @@
  * is not installed (an injected loader, and a child process that cannot resolve them).
  */
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -171,6 +173,32 @@ describe('argument checks (nothing connects)', () => {
   }
 });
 
+describe('an unreachable Redis', () => {
+  it('fails fast with unavailable, naming where without the password', async () => {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    server.close();
+    await once(server, 'close');
+    for (const create of [
+      () =>
+        createProducer({ connection: `redis://user:s3cret-pw@127.0.0.1:${port}`, connectTimeoutMs: 5_000 }),
+      () =>
+        getQueueStatus({
+          connection: { host: '127.0.0.1', port, password: 's3cret-pw' },
+          connectTimeoutMs: 5_000,
+        }),
+    ]) {
+      const error = await create().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(EntitlementError);
+      expect(error).toMatchObject({ kind: 'unavailable', vendor: 'queue' });
+      expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+      expect((error as Error).message).toContain('ECONNREFUSED');
+      expect(JSON.stringify((error as EntitlementError).toJSON())).not.toContain('s3cret-pw');
+    }
+  });
+});
+
 describe('the test Redis', () => {
   it('without a redis-server binary, the setup fails saying how to install one', async () => {
     await expect(startRedisServer('/nonexistent/redis-server')).rejects.toThrow(REDIS_INSTALL_HINT);
@@ -222,11 +250,12 @@ describe('without bullmq and ioredis', () => {
     expect(error.message).toContain(QUEUE_INSTALL_COMMAND);
   });
 
-  it('(control) the same child without the hook loads them', async () => {
+  it('(control) the same child without the hook loads them, and goes on to connect', async () => {
     const child = fileURLToPath(new URL('./no-bullmq-child.ts', import.meta.url));
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     const { stdout } = await run(process.execPath, [child], { env, timeout: 30_000 });
-    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({ loaded: true });
+    const { error } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(error).toMatchObject({ name: 'EntitlementError', kind: 'unavailable', vendor: 'queue' });
   });
 });

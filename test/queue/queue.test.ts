@@ -146,6 +146,10 @@ describe('producer and worker', () => {
     expect(s.confluent.entitlements()).toHaveLength(10);
     expect(s.channel.entitlements()).toHaveLength(10);
     expect(duplicates(s.channel.operations().map((operation) => operation.requestId ?? ''))).toEqual([]);
+    const states = await Promise.all(
+      report.items.map((item) => (item.outcome === 'refused' ? 'refused' : item.state())),
+    );
+    expect(new Set(states)).toEqual(new Set(['done']));
   });
 });
 
@@ -299,6 +303,9 @@ describe('failures', () => {
       'failed-precondition',
       'invalid-argument',
     ]);
+    expect(
+      await Promise.all(report.items.map((item) => (item.outcome === 'refused' ? 'refused' : item.state()))),
+    ).toEqual(['failed', 'failed']);
     expect(s.confluent.requests).toHaveLength(0); // refused by the adapter: nothing was sent
     const status = await getQueueStatus({ connection: redis.url, queueName: s.queueName });
     const failures = status.queues.flatMap((queue) => queue.failures);
