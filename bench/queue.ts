@@ -18,8 +18,6 @@ import { loadavg } from 'node:os';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EntitlementError } from '../src/core/errors.ts';
-import { createOperation } from '../src/core/operation.ts';
-import { encodeToken } from '../src/core/token.ts';
 import type { CallOptions, EntitlementProvisioner, ProvisioningOperation } from '../src/core/types.ts';
 import { createProducer, createWorker, itemQueueName } from '../src/queue/index.ts';
 import { confluentItem, mixedItems } from '../test/queue/fixtures.ts';
@@ -212,7 +210,7 @@ async function commandsPerItem(
 
 /** A vendor that answers at once, in memory: create is pending, the first poll finishes it. */
 function noopVendor(): EntitlementProvisioner<'noop'> {
-  const operation = (token: string, done: boolean): ProvisioningOperation<'noop'> => {
+  const operation = (token: string): ProvisioningOperation<'noop'> => {
     const entitlement = {
       vendor: 'noop' as const,
       id: token.slice(-12),
@@ -221,30 +219,43 @@ function noopVendor(): EntitlementProvisioner<'noop'> {
       plan: 'q',
       raw: {},
     };
-    return createOperation({
+    const meta = { vendor: 'noop', attempts: 1, durationMs: 0 };
+    let status: ProvisioningOperation<'noop'>['status'] = { done: false };
+    return {
       vendor: 'noop',
       token,
       replayed: false,
-      meta: { vendor: 'noop', attempts: 1, durationMs: 0 },
-      initial: done ? { done: true, entitlement } : { done: false },
-      poll: async () => ({ done: true, entitlement }),
-      emit: () => {},
-    });
+      meta,
+      get done() {
+        return status.done;
+      },
+      get status() {
+        return status;
+      },
+      async poll() {
+        status = { done: true, entitlement };
+        return status;
+      },
+      async wait() {
+        return entitlement;
+      },
+      async cancel() {},
+    };
   };
   return {
     vendor: 'noop',
     async create(_request: unknown, options: CallOptions = {}) {
       if (!options.idempotencyKey)
         throw new EntitlementError({ kind: 'invalid-argument', vendor: 'noop', message: 'key' });
-      return operation(encodeToken({ vendor: 'noop', key: options.idempotencyKey }), false);
+      return operation(`noop.${options.idempotencyKey}`);
     },
     async resume(token: string) {
-      return operation(token, false);
+      return operation(token);
     },
     async get() {
       throw new EntitlementError({ kind: 'not-found', vendor: 'noop', message: 'none' });
     },
-  };
+  } as EntitlementProvisioner<'noop'>;
 }
 
 async function ceiling(redis: RedisServer, count: number): Promise<number> {

@@ -37,8 +37,10 @@ async function loadOne<T>(load: ModuleLoader, name: 'bullmq' | 'ioredis'): Promi
     throw new EntitlementError({
       kind: 'failed-precondition',
       vendor: 'queue',
-      reason: 'QUEUE_DEPENDENCY_MISSING',
-      message: `entitlement-provisioner/queue needs the optional packages bullmq and ioredis, and ${name} is not installed: run \`${QUEUE_INSTALL_COMMAND}\``,
+      retryable: false,
+      reason: 'MISSING_DEPENDENCY',
+      message: `entitlement-provisioner/queue needs ${name}, which is not installed. Run \`${QUEUE_INSTALL_COMMAND}\`.`,
+      details: [{ missing: name, install: QUEUE_INSTALL_COMMAND }],
       cause: error,
     });
   }

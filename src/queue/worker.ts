@@ -19,7 +19,7 @@
 import { hostname } from 'node:os';
 import type { Job, Queue, Worker } from 'bullmq';
 import { EntitlementError } from '../core/errors.ts';
-import { resolvePolling } from '../core/operation.ts';
+import { DEFAULT_POLLING } from '../core/operation.ts';
 import type { CallOptions, PollingOptions, ProvisioningOperation, ResumeOptions } from '../core/types.ts';
 import { assertReachable, bullConnection } from './connection.ts';
 import {
@@ -206,7 +206,7 @@ function resolve(options: QueueWorkerOptions): Settings {
       options.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
       'maxStalledCount',
     ),
-    polling: resolvePolling(options.polling),
+    polling: checkPolling(options.polling),
     pollTimeoutMs: checkDuration(options.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS, 'pollTimeoutMs'),
     rateLimitPauseMs: checkDuration(
       options.rateLimitPauseMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS,
@@ -217,6 +217,25 @@ function resolve(options: QueueWorkerOptions): Settings {
       : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };
+}
+
+function checkPolling(polling: PollingOptions | undefined): Required<PollingOptions> {
+  if (polling !== undefined && (typeof polling !== 'object' || polling === null))
+    throw invalid('polling must be { initialDelayMs?, multiplier?, maxDelayMs? }');
+  const initialDelayMs = checkDuration(
+    polling?.initialDelayMs ?? DEFAULT_POLLING.initialDelayMs,
+    'polling.initialDelayMs',
+    0,
+  );
+  const maxDelayMs = checkDuration(
+    polling?.maxDelayMs ?? DEFAULT_POLLING.maxDelayMs,
+    'polling.maxDelayMs',
+    0,
+  );
+  const multiplier = polling?.multiplier ?? DEFAULT_POLLING.multiplier;
+  if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier < 1)
+    throw invalid(`polling.multiplier must be a number >= 1, got ${String(multiplier)}`);
+  return { initialDelayMs, multiplier, maxDelayMs };
 }
 
 /** The delay before poll number `polls + 1`. */

@@ -223,9 +223,9 @@ describe('without bullmq and ioredis', () => {
       expect(error).toMatchObject({
         kind: 'failed-precondition',
         vendor: 'queue',
-        reason: 'QUEUE_DEPENDENCY_MISSING',
+        reason: 'MISSING_DEPENDENCY',
       });
-      expect((error as Error).message).toContain(`${name} is not installed`);
+      expect((error as Error).message).toContain(`needs ${name}, which is not installed`);
       expect((error as Error).message).toContain(`\`${QUEUE_INSTALL_COMMAND}\``);
     }
   });
@@ -245,7 +245,7 @@ describe('without bullmq and ioredis', () => {
     expect(error).toMatchObject({
       name: 'EntitlementError',
       kind: 'failed-precondition',
-      reason: 'QUEUE_DEPENDENCY_MISSING',
+      reason: 'MISSING_DEPENDENCY',
     });
     expect(error.message).toContain(QUEUE_INSTALL_COMMAND);
   });
