@@ -18,8 +18,8 @@ import { loadavg } from 'node:os';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EntitlementError } from '../src/core/errors.ts';
-import type { CallOptions, EntitlementProvisioner, ProvisioningOperation } from '../src/core/types.ts';
-import { createProducer, createWorker, itemQueueName } from '../src/queue/index.ts';
+import type { CallOptions, ProvisioningOperation } from '../src/core/types.ts';
+import { createProducer, createWorker, itemQueueName, type WorkerProvisioner } from '../src/queue/index.ts';
 import { confluentItem, mixedItems } from '../test/queue/fixtures.ts';
 import {
   type EmulatorsConfig,
@@ -209,7 +209,7 @@ async function commandsPerItem(
 }
 
 /** A vendor that answers at once, in memory: create is pending, the first poll finishes it. */
-function noopVendor(): EntitlementProvisioner<'noop'> {
+function noopVendor(): WorkerProvisioner {
   const operation = (token: string): ProvisioningOperation<'noop'> => {
     const entitlement = {
       vendor: 'noop' as const,
@@ -221,8 +221,10 @@ function noopVendor(): EntitlementProvisioner<'noop'> {
     };
     const meta = { vendor: 'noop', attempts: 1, durationMs: 0 };
     let status: ProvisioningOperation<'noop'>['status'] = { done: false };
-    return {
-      vendor: 'noop',
+    // A variable, not a literal returned: the contract may grow fields this no-op has no use for.
+    const handle = {
+      vendor: 'noop' as const,
+      polls: 0,
       token,
       replayed: false,
       meta,
@@ -241,6 +243,7 @@ function noopVendor(): EntitlementProvisioner<'noop'> {
       },
       async cancel() {},
     };
+    return handle;
   };
   return {
     vendor: 'noop',
@@ -252,10 +255,7 @@ function noopVendor(): EntitlementProvisioner<'noop'> {
     async resume(token: string) {
       return operation(token);
     },
-    async get() {
-      throw new EntitlementError({ kind: 'not-found', vendor: 'noop', message: 'none' });
-    },
-  } as EntitlementProvisioner<'noop'>;
+  };
 }
 
 async function ceiling(redis: RedisServer, count: number): Promise<number> {

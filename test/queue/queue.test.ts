@@ -365,8 +365,10 @@ describe('recovery', () => {
     const items = [channelItem('resume', 6), confluentItem('resume', 7)];
     // As if a worker had died right after updateData: the operations exist, their tokens are in the jobs.
     const report = await s.producer.enqueue(items);
+    // The Cloud Channel request without its idempotencyKey (a call option, not a request field).
+    const { idempotencyKey: _key, ...channelRequest } = items[0] as Record<string, unknown>;
     const tokens = [
-      (await s.provisioner.create(items[0] as never, { idempotencyKey: 'resume-order-6' })).token,
+      (await s.provisioner.create(channelRequest as never, { idempotencyKey: 'resume-order-6' })).token,
       (await s.provisioner.create(items[1] as never)).token,
     ];
     for (const [index, vendor] of ['google-channel', 'confluent'].entries()) {
