@@ -25,8 +25,11 @@ import { registerCancel } from './commands/cancel.ts';
 import { registerCreate } from './commands/create.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEmulator } from './commands/emulator.ts';
+import { registerEnqueue } from './commands/enqueue.ts';
 import { registerGet } from './commands/get.ts';
+import { registerQueueStatus } from './commands/queue-status.ts';
 import { registerWait } from './commands/wait.ts';
+import { registerWorker } from './commands/worker.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { examples, finishHelp, rewriteHelpCommand, unknownTopic } from './help.ts';
 import type { GlobalFlags } from './options.ts';
@@ -138,6 +141,9 @@ export async function run(
   registerCancel(program, outputFor);
   registerGet(program, outputFor);
   registerEmulator(program, outputFor);
+  registerWorker(program, outputFor);
+  registerEnqueue(program, outputFor);
+  registerQueueStatus(program, outputFor);
 
   finishHelp(program);
   const unknown = unknownTopic(program, topics);

@@ -11,15 +11,20 @@ export interface PeerRequirement {
   vendor: string;
   /** What it is needed for, in words (`Google Cloud Channel`, `the Cloud Channel emulator`). */
   feature: string;
-  /** The packages the feature needs, as `npm install` takes them. */
+  /** The packages the feature needs, by name. */
   packages: readonly string[];
+  /** The command that installs them, when it is more than `npm install <packages>` (versions, say). */
+  install?: string;
 }
 
 function missingPackage(error: unknown, packages: readonly string[]): string | undefined {
   const code = (error as { code?: unknown })?.code;
   if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return undefined;
   const message = error instanceof Error ? error.message : '';
-  return packages.find((name) => message.includes(`'${name}'`) || message.includes(`"${name}"`));
+  // A package that is present but misses one of its own dependencies is another problem.
+  return packages.find(
+    (name) => message.includes(`'${name}'`) || message.includes(`"${name}"`) || message.includes(`/${name}/`),
+  );
 }
 
 /** The error for a feature used without its peer dependencies. */
@@ -28,7 +33,7 @@ export function missingPeerError(
   missing: string,
   cause?: unknown,
 ): EntitlementError {
-  const install = `npm install ${requirement.packages.join(' ')}`;
+  const install = requirement.install ?? `npm install ${requirement.packages.join(' ')}`;
   return new EntitlementError({
     kind: 'failed-precondition',
     vendor: requirement.vendor,

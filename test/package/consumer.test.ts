@@ -573,7 +573,7 @@ describe('the packed tarball', { timeout: 60_000 }, () => {
     }
     for (const target of targets) expect(paths, target).toContain(posix.normalize(target));
     expect(Object.keys(manifest.exports).sort()).toEqual(
-      ['.', './adapter', './confluent', './google-channel', './package.json', './testing'].sort(),
+      ['.', './adapter', './confluent', './google-channel', './package.json', './queue', './testing'].sort(),
     );
   });
 

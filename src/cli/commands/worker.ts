@@ -1,0 +1,227 @@
+/**
+ * `entitlements worker`: provisions from the Redis queues (entitlement-provisioner/queue) until
+ * SIGTERM or Ctrl-C, which drain it: the running steps finish, everything else waits in Redis for
+ * the next worker. A second signal stops at once (the jobs then running are recovered as stalled).
+ * Also the Redis flags that `enqueue` and `queue status` share.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import type { QueueQuotas } from '../../queue/index.ts';
+import { provisionerFor, Tally } from '../context.ts';
+import {
+  addChannelConnection,
+  addConfluentConnection,
+  type ConnectionFlags,
+  checkConnection,
+  type GlobalFlags,
+  parsePositiveInteger,
+} from '../options.ts';
+import type { Output } from '../output.ts';
+
+type OutputFor = (command: Command) => Output;
+
+export interface RedisFlags {
+  redis?: string;
+  queueName?: string;
+}
+
+export function addRedisOptions(command: Command): Command {
+  return command
+    .option('--redis <url>', 'the Redis of the queues (default: $REDIS_URL)')
+    .option('--queue-name <name>', 'the queues are <name>-<vendor> (default: entitlements)');
+}
+
+/** The Redis URL from --redis, else REDIS_URL; a usage error when neither is there. */
+export function redisUrl(
+  command: Command,
+  flags: RedisFlags,
+  env: Record<string, string | undefined>,
+): string {
+  const url = flags.redis ?? env.REDIS_URL;
+  if (!url)
+    command.error('error: no Redis: pass --redis redis://host:6379 or set REDIS_URL', {
+      exitCode: 2,
+      code: 'entitlements.usage',
+    });
+  return url as string;
+}
+
+export interface Rate {
+  vendor: string;
+  method: 'create' | 'poll' | 'all';
+  limit: number;
+  intervalMs: number;
+}
+
+const RATE = /^([A-Za-z0-9][A-Za-z0-9_.-]*)(?::(create|poll))?=(\d+)\/(min|s|h|(\d+)(ms|s))$/;
+
+/** `vendor[:method]=N/min` (also `/s`, `/h`, `/<n>s`, `/<n>ms`); without a method, one bucket for every call. */
+export function parseRate(text: string, previous: Rate[] = []): Rate[] {
+  const match = RATE.exec(text);
+  if (!match)
+    throw new InvalidArgumentError(
+      'expected vendor[:create|poll]=N/min (or N/s, N/h, N/<n>s, N/<n>ms), e.g. google-channel:create=120/min or confluent=600/min.',
+    );
+  const [, vendor, method, count, unit, amount, amountUnit] = match;
+  const limit = Number(count);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgumentError('the count must be >= 1.');
+  const intervalMs =
+    unit === 'min'
+      ? 60_000
+      : unit === 's'
+        ? 1_000
+        : unit === 'h'
+          ? 3_600_000
+          : Number(amount) * (amountUnit === 's' ? 1_000 : 1);
+  if (!(intervalMs >= 1)) throw new InvalidArgumentError('the interval must be at least 1 ms.');
+  return [
+    ...previous,
+    {
+      vendor: vendor as string,
+      method: (method as 'create' | 'poll' | undefined) ?? 'all',
+      limit,
+      intervalMs,
+    },
+  ];
+}
+
+export function quotasFrom(rates: readonly Rate[]): QueueQuotas {
+  const quotas: QueueQuotas = {};
+  for (const { vendor, method, limit, intervalMs } of rates) {
+    quotas[vendor] = { ...quotas[vendor], [method]: { limit, intervalMs } };
+  }
+  return quotas;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+interface WorkerFlags extends GlobalFlags, ConnectionFlags, RedisFlags {
+  concurrency?: number;
+  vendor?: string[];
+  rate?: Rate[];
+  lockDuration?: number;
+  stalledInterval?: number;
+  maxStalled?: number;
+  pollInterval?: number;
+}
+
+/** Resolves with the first SIGINT or SIGTERM; a second one calls `again`. */
+function signals(again: (signal: NodeJS.Signals) => void): {
+  first: Promise<NodeJS.Signals>;
+  dispose(): void;
+} {
+  let seen = false;
+  let resolveFirst: (signal: NodeJS.Signals) => void = () => {};
+  const first = new Promise<NodeJS.Signals>((resolve) => {
+    resolveFirst = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (seen) return again(signal);
+    seen = true;
+    resolveFirst(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    first,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+export function registerWorker(program: Command, outputFor: OutputFor): void {
+  const command = program
+    .command('worker')
+    .description(
+      'provision from the Redis queues until SIGTERM or Ctrl-C, which drain it (running steps finish, the rest waits in Redis)',
+    )
+    .option('--concurrency <n>', 'jobs at once, per queue (default 10)', parsePositiveInteger)
+    .option('--vendor <vendor>', 'serve only this vendor (repeatable; default: every vendor)', collect)
+    .option(
+      '--rate <vendor[:method]=N/min>',
+      'a quota, repeatable: google-channel:create=120/min, google-channel:poll=600/min, confluent=600/min (one bucket for every call); also N/s, N/<n>ms (default: the published ones)',
+      parseRate,
+    )
+    .option(
+      '--lock-duration <ms>',
+      "a job's lock; a dead worker's job resumes after about this plus the stalled interval (default 30000)",
+      parsePositiveInteger,
+    )
+    .option(
+      '--stalled-interval <ms>',
+      'how often to look for the jobs of dead workers (default 30000)',
+      parsePositiveInteger,
+    )
+    .option('--max-stalled <n>', 'how many worker deaths a job survives (default 3)', parsePositiveInteger)
+    .option(
+      '--poll-interval <ms>',
+      'first pause between polls of an operation, growing x1.5 (default 1000)',
+      parsePositiveInteger,
+    );
+  addRedisOptions(command);
+  addConfluentConnection(command);
+  addChannelConnection(command);
+  command.action(async (_options: unknown, self: Command) => {
+    const flags = self.optsWithGlobals<WorkerFlags>();
+    checkConnection(self, flags);
+    const output = outputFor(self);
+    const connection = redisUrl(self, flags, output.env);
+    let force: (() => void) | undefined;
+    const stop = signals((signal) => {
+      output.note(`${signal} again: stopping at once (running jobs will be recovered as stalled)`);
+      force?.();
+    });
+    const tally = new Tally();
+    const provisioner = await provisionerFor(flags, output.env, tally);
+    try {
+      const { createWorker } = await import('../../queue/index.ts');
+      const worker = await createWorker({
+        connection,
+        provisioner,
+        ...(flags.queueName !== undefined ? { queueName: flags.queueName } : {}),
+        ...(flags.vendor ? { vendors: flags.vendor } : {}),
+        ...(flags.rate ? { quotas: quotasFrom(flags.rate) } : {}),
+        ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+        ...(flags.lockDuration !== undefined ? { lockDurationMs: flags.lockDuration } : {}),
+        ...(flags.stalledInterval !== undefined ? { stalledIntervalMs: flags.stalledInterval } : {}),
+        ...(flags.maxStalled !== undefined ? { maxStalledCount: flags.maxStalled } : {}),
+        ...(flags.pollInterval !== undefined ? { polling: { initialDelayMs: flags.pollInterval } } : {}),
+        onEvent: (event) => {
+          if (event.type === 'rate-limited')
+            output.note(`${event.queue}: the vendor answered rate-limited: queue paused ${event.pauseMs} ms`);
+          if (event.type === 'failed')
+            output.note(`${event.vendor} ${event.key}: failed: ${String(event.error.message)}`);
+          if (event.type === 'error') output.note(`${event.queue}: ${event.message}`);
+        },
+      });
+      force = () => void worker.close({ force: true });
+      try {
+        await Promise.race([worker.ready(), stop.first]);
+        const paced = worker.queues
+          .map((queue) =>
+            queue.limiter.max === 1
+              ? `${queue.name} (1 per ${queue.limiter.duration} ms)`
+              : `${queue.name} (unpaced)`,
+          )
+          .join(', ');
+        output.note(`worker ${process.pid} ready: ${paced}`);
+        const signal = await stop.first;
+        output.note(`${signal}: draining (running steps finish; the rest waits in Redis)`);
+      } finally {
+        await worker.close();
+      }
+      const stats = worker.stats;
+      output.result(
+        { drained: true, ...stats },
+        () =>
+          `drained: ${stats.created} created, ${stats.polls} polls, ${stats.done} done, ${stats.failed} failed, ${stats.retried} retried, ${stats.rateLimited} rate-limited`,
+      );
+    } finally {
+      stop.dispose();
+      await provisioner.close();
+    }
+  });
+}
