@@ -6,7 +6,8 @@
 import spec from '../../../generated/confluent/openapi.json' with { type: 'json' };
 import type { operations, Readable } from '../../../generated/confluent/schema.ts';
 import { isObject, type JsonObject } from '../../openapi/json-pointer.ts';
-import { createOperationValidator, type OperationValidator } from '../../openapi/request-validator.ts';
+import { createOperationValidator } from '../../openapi/compile-validators.ts';
+import type { OperationValidator } from '../../openapi/request-validator.ts';
 
 /** The Confluent operations the emulator implements (`operationId` in the vendor's OpenAPI document). */
 export type ConfluentOperationId = keyof operations;

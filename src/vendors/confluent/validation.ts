@@ -4,7 +4,8 @@
  */
 import spec from '../../../generated/confluent/openapi.json' with { type: 'json' };
 import { EntitlementError } from '../../core/index.ts';
-import { createOperationValidator, type RequestIssue } from '../../openapi/request-validator.ts';
+import { createOperationValidator } from '../../openapi/compile-validators.ts';
+import type { RequestIssue } from '../../openapi/request-validator.ts';
 import { CONFLUENT } from './types.ts';
 
 export const createValidator = createOperationValidator(spec, 'createPartnerV2Entitlement');
