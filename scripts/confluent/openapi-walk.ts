@@ -29,7 +29,8 @@ const SCHEMA_MAP_KEYS = ['properties', 'patternProperties'] as const;
 const SCHEMA_LIST_KEYS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'] as const;
 const SCHEMA_SINGLE_KEYS = ['items', 'not', 'additionalProperties'] as const;
 
-function visitSchemaTree(schema: unknown, visit: (schema: JsonObject) => void): void {
+/** Calls `visit` on a schema and every schema nested in it (references are not followed). */
+export function visitSchemaTree(schema: unknown, visit: (schema: JsonObject) => void): void {
   if (!isObject(schema)) return;
   visit(schema);
   for (const key of SCHEMA_MAP_KEYS) {
