@@ -191,9 +191,11 @@ export function standaloneValidatorsModule(document: unknown, operationIds: read
 }
 
 /**
- * ajv's standalone code loads its runtime helpers with `require()` even in ESM mode; an ES module
- * has no `require`. Each `require("m")` becomes a default import of `m.js` (for a CommonJS module,
- * the default import is `module.exports`, which is what `require` returns).
+ * ajv's standalone code loads its runtime helpers with `require("m").name` even in ESM mode; an ES
+ * module has no `require`. Each `require("m")` becomes the namespace of `m.js`, through
+ * `commonjs()`: under Node's loader the module's `exports` object is the namespace's `default`;
+ * under loaders that apply `__esModule` interop (vitest, bundlers) the namespace itself carries the
+ * exported names. Either way `commonjs(namespace).name` is what `require("m").name` gives.
  */
 function esmImports(code: string): string {
   const modules = new Map<string, string>();
@@ -207,9 +209,15 @@ function esmImports(code: string): string {
       }
       return name;
     });
-  const imports = [...modules].map(
-    ([specifier, name]) =>
-      `import ${name} from ${JSON.stringify(specifier.endsWith('.js') ? specifier : `${specifier}.js`)};`,
-  );
-  return [...imports, body].join('\n');
+  const lines: string[] = [];
+  for (const [specifier, name] of modules) {
+    const file = specifier.endsWith('.js') ? specifier : `${specifier}.js`;
+    lines.push(`import * as ${name}Module from ${JSON.stringify(file)};`);
+  }
+  for (const name of modules.values()) lines.push(`const ${name} = commonjs(${name}Module);`);
+  if (modules.size > 0)
+    lines.push(
+      'function commonjs(namespace) { return namespace.default?.__esModule ? namespace.default : namespace; }',
+    );
+  return [...lines, body].join('\n');
 }
