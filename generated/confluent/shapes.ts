@@ -480,13 +480,17 @@ export const operationShapes = {
         "name": "organization.id",
         "in": "query",
         "required": false,
-        "schema": {}
+        "schema": {
+          "type": "string"
+        }
       },
       {
         "name": "id",
         "in": "path",
         "required": true,
-        "schema": {}
+        "schema": {
+          "type": "string"
+        }
       }
     ],
     "responses": {
