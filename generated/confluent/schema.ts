@@ -15,7 +15,7 @@ export type Writable<T> = T extends $Read<any> ? never : T extends $Write<infer 
 } & {
     [K in keyof T as NonNullable<T[K]> extends $Read<any> ? K : never]?: never;
 } : T;
-export interface paths {
+interface pathsWithKnownValues {
     "/partner/v2/entitlements": {
         parameters: {
             query?: never;
@@ -926,3 +926,12 @@ export interface operations {
         };
     };
 }
+
+/** An open enum (`"a" | "b" | (string & {})`) becomes `string`; everything else stays as it is. */
+export type OpenEnumsAsStrings<T> = T extends string
+    ? [string & {}] extends [T] ? string : T
+    : T extends (infer E)[]
+        ? OpenEnumsAsStrings<E>[]
+        : T extends object ? { [K in keyof T]: OpenEnumsAsStrings<T[K]> } : T;
+/** The paths as the HTTP client (openapi-fetch) sees them: open enums as plain strings. */
+export type paths = OpenEnumsAsStrings<pathsWithKnownValues>;

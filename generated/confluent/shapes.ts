@@ -95,6 +95,7 @@ export const operationShapes = {
           },
           "metadata": {
             "readOnly": true,
+            "type": "object",
             "properties": {
               "self": {
                 "type": "string",
@@ -517,6 +518,7 @@ export const operationShapes = {
           },
           "metadata": {
             "readOnly": true,
+            "type": "object",
             "properties": {
               "self": {
                 "type": "string",

@@ -66,7 +66,10 @@ export async function generateConfluent(input: ConfluentCodegenInput): Promise<C
   );
   const files = new Map<string, string>([
     [path.join(input.outDir, 'openapi.json'), toJsonText(selected)],
-    [path.join(input.outDir, 'schema.ts'), banner + primitivesStayAsTheyAre(astToString(ast))],
+    [
+      path.join(input.outDir, 'schema.ts'),
+      banner + clientSeesOpenEnumsAsStrings(primitivesStayAsTheyAre(astToString(ast))),
+    ],
     [
       path.join(input.outDir, 'validators.ts'),
       banner + standaloneValidatorsModule(selected, input.operationIds),
@@ -124,4 +127,31 @@ function primitivesStayAsTheyAre(source: string): string {
       'openapi-typescript changed its Readable/Writable helpers: update primitivesStayAsTheyAre in scripts/confluent/pipeline.ts',
     );
   return result;
+}
+
+/**
+ * openapi-fetch types what it returns with its own `Readable<T>` (openapi-typescript-helpers),
+ * which turns `string & {}` into an object of string methods (openapi-ts/openapi-typescript#2765),
+ * so nothing it returns would be assignable to the open enum types. The `paths` it is given
+ * therefore see open enums as plain `string` (assignable to the open union the `operations` types
+ * keep, with their autocomplete); closed enums stay as they are.
+ */
+function clientSeesOpenEnumsAsStrings(source: string): string {
+  const declaration = 'export interface paths {';
+  if (source.split(declaration).length !== 2)
+    throw new Error(
+      'openapi-typescript changed how it declares paths: update clientSeesOpenEnumsAsStrings in scripts/confluent/pipeline.ts',
+    );
+  return [
+    source.replace(declaration, 'interface pathsWithKnownValues {'),
+    '/** An open enum (`"a" | "b" | (string & {})`) becomes `string`; everything else stays as it is. */',
+    'export type OpenEnumsAsStrings<T> = T extends string',
+    '    ? [string & {}] extends [T] ? string : T',
+    '    : T extends (infer E)[]',
+    '        ? OpenEnumsAsStrings<E>[]',
+    '        : T extends object ? { [K in keyof T]: OpenEnumsAsStrings<T[K]> } : T;',
+    '/** The paths as the HTTP client (openapi-fetch) sees them: open enums as plain strings. */',
+    'export type paths = OpenEnumsAsStrings<pathsWithKnownValues>;',
+    '',
+  ].join('\n');
 }

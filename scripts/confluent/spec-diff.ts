@@ -122,8 +122,12 @@ function diffLimits(out: Collector, path: string, before: FieldShape, after: Fie
 
 function diffShape(out: Collector, path: string, before: FieldShape, after: FieldShape, side: Side): void {
   if ((before.type ?? 'any') !== (after.type ?? 'any')) {
-    out.add(path, `type ${before.type ?? 'any'} -> ${after.type ?? 'any'}`, true);
-    return;
+    // From any type to one type narrows what is accepted (breaking for requests); the reverse
+    // widens what may come back (breaking for responses); one type for another is both.
+    const breaking =
+      before.type === undefined ? side === 'request' : after.type === undefined ? side === 'response' : true;
+    out.add(path, `type ${before.type ?? 'any'} -> ${after.type ?? 'any'}`, breaking);
+    if (before.type !== undefined && after.type !== undefined) return;
   }
   if ((before.nullable === true) !== (after.nullable === true)) {
     const nowNullable = after.nullable === true;
@@ -264,9 +268,43 @@ export function diffOperations(
   return changes;
 }
 
+/**
+ * The same change in several responses of an operation (the error bodies share one schema) is
+ * listed once, under `responses 400, 401, ...`.
+ */
+function collapseResponses(changes: readonly SpecChange[]): SpecChange[] {
+  const result: SpecChange[] = [];
+  const merged = new Map<string, { change: SpecChange; statuses: string[] }>();
+  const groups: { change: SpecChange; statuses: string[] }[] = [];
+  for (const change of changes) {
+    const status = /^response (\S+)$/.exec(change.where)?.[1];
+    if (status === undefined) {
+      result.push(change);
+      continue;
+    }
+    const key = JSON.stringify([change.operationId, change.field, change.description, change.breaking]);
+    const group = merged.get(key);
+    if (group) group.statuses.push(status);
+    else {
+      const created = { change, statuses: [status] };
+      merged.set(key, created);
+      groups.push(created);
+    }
+  }
+  for (const { change, statuses } of groups)
+    result.push({
+      ...change,
+      where: `${statuses.length > 1 ? 'responses' : 'response'} ${statuses.join(', ')}`,
+    });
+  // Keep each operation's changes together, in the order they were found.
+  const order = [...new Set(changes.map((change) => change.operationId))];
+  return result.sort((a, b) => order.indexOf(a.operationId) - order.indexOf(b.operationId));
+}
+
 /** The report `npm run generate` prints: one line per change, grouped by operation and place. */
-export function formatChanges(changes: readonly SpecChange[]): string[] {
-  if (changes.length === 0) return ['  no change in the operations the library uses'];
+export function formatChanges(all: readonly SpecChange[]): string[] {
+  if (all.length === 0) return ['  no change in the operations the library uses'];
+  const changes = collapseResponses(all);
   const lines: string[] = [];
   let group = '';
   for (const change of changes) {

@@ -136,6 +136,8 @@ function shapeOf(doc: JsonObject, schema: unknown, view: View, active: readonly 
     shape.enum = extensible as JsonPrimitive[];
     shape.open = true;
   }
+  // Properties without a type describe an object (the vendor writes some object schemas that way).
+  if (shape.type === undefined && isObject(schema.properties)) shape.type = 'object';
   if (isObject(schema.properties)) {
     const properties: Record<string, FieldShape> = {};
     for (const [name, property] of Object.entries(schema.properties)) {
