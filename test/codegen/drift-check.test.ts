@@ -63,7 +63,9 @@ describe('generate --check', () => {
     'fails when the vendor adds a plan id; `generate` alone brings generated/ up to date',
     async () => {
       const dir = await copyOfRepo();
-      const NEW_PLAN = 'confluent-cloud-annual-commit-prod';
+      // A plan id no edition lists (checked against what generated/ holds).
+      const NEW_PLAN = 'confluent-cloud-drift-check-prod';
+      expect(await readFile(path.join(dir, OPENAPI), 'utf8')).not.toContain(NEW_PLAN);
       const vendor = parseYaml(await readFile(path.join(dir, VENDOR), 'utf8')) as unknown;
       expect(addPlanId(vendor, NEW_PLAN)).toBeGreaterThan(0);
       await writeFile(path.join(dir, VENDOR), stringifyYaml(vendor));
