@@ -74,6 +74,9 @@ describe('generate --check', () => {
       expect(stale.code).toBe(1);
       expect(stale.stderr).toContain(SCHEMA);
       expect(stale.stderr).toContain(OPENAPI);
+      // --check prints the change report when it fails.
+      expect(stale.stderr).toContain('confluent: what changed in the operations the library uses');
+      expect(stale.stderr).toContain(`plan_id: enum value "${NEW_PLAN}" added`);
 
       const oldSchema = await readFile(path.join(dir, SCHEMA), 'utf8');
       const oldOpenapi = JSON.parse(await readFile(path.join(dir, OPENAPI), 'utf8')) as unknown;
