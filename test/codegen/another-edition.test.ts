@@ -13,6 +13,7 @@
  */
 import { cp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { copyOfRepo, generate, repoRoot, runNode } from './repo-copy.ts';
 
@@ -52,8 +53,7 @@ describe('the real-shape fixture dropped in as openapi/confluent/openapi.yaml', 
 
     const generated = await generate(dir);
     expect(generated.code, generated.stderr).toBe(0);
-    // The edition differs from the committed one, and the report says how.
-    expect(generated.stdout).toMatch(/plan_id: enum value ".+" added/);
+    expect(generated.stdout).toContain('confluent: what changed in the operations the library uses');
 
     const typecheck = await runNode(dir, ['node_modules/typescript-7/bin/tsc', '-p', 'tsconfig.json']);
     expect(typecheck.code, tail(typecheck.stdout + typecheck.stderr)).toBe(0);
@@ -69,7 +69,8 @@ describe('the real-shape fixture dropped in as openapi/confluent/openapi.yaml', 
       ...SPEC_DEPENDENT_TESTS,
     ]);
     expect(tests.code, tail(tests.stdout + tests.stderr)).toBe(0);
-    expect(tests.stdout).toMatch(/Test Files +\d+ passed/);
-    expect(tests.stdout).not.toMatch(/failed|skipped/);
+    const summary = stripVTControlCharacters(tests.stdout);
+    expect(summary).toMatch(/Test Files +\d+ passed/);
+    expect(summary).not.toMatch(/failed|skipped/);
   }, 600_000);
 });
