@@ -4,9 +4,11 @@
  * headers, and nested inside other schemas). References are not followed, so each schema is visited
  * once where it is written.
  */
+
+import { HTTP_METHODS } from '../../src/openapi/operation-schemas.ts';
 import { isObject, type JsonObject } from '../lib/json.ts';
 
-export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+export { HTTP_METHODS };
 
 export interface OperationVisit {
   path: string;

@@ -13,6 +13,7 @@ import defaultDocument from '../../../generated/confluent/openapi.json' with { t
 import type { operations, Readable } from '../../../generated/confluent/schema.ts';
 import { compileOperationSchemas } from '../../openapi/compile-validators.ts';
 import { isObject, type JsonObject } from '../../openapi/json-pointer.ts';
+import { HTTP_METHODS } from '../../openapi/operation-schemas.ts';
 import { type OperationValidator, operationValidator } from '../../openapi/request-validator.ts';
 import { type FieldShape, operationShape } from '../../openapi/shape.ts';
 
@@ -41,7 +42,7 @@ const IMPLEMENTED: ReadonlySet<string> = new Set<ConfluentOperationId>([
   'getPartnerV2Entitlement',
 ]);
 
-const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 
 /** One operation of the document, ready to route and check. */
 export interface SpecOperation {
@@ -129,7 +130,7 @@ function loadSpec(document: unknown): EmulatedSpec {
     if (!isObject(pathItem)) continue;
     const match = pathMatcher(pathTemplate);
     for (const [method, operation] of Object.entries(pathItem)) {
-      if (!HTTP_METHODS.has(method) || !isObject(operation)) continue;
+      if (!METHODS.has(method) || !isObject(operation)) continue;
       if (typeof operation.operationId !== 'string') continue;
       const schemas = validators.get(operation.operationId);
       if (!schemas) continue;
