@@ -252,3 +252,32 @@ describe('the validators compiled at generate time', () => {
     expect(loaded).not.toContain('ajv/dist/ajv.js');
   });
 });
+
+describe('what the adapter reads', () => {
+  it('takes a plan and a product id the spec does not list yet (the lists are open for reads)', async () => {
+    const listed = operationShapes.createPartnerV2Entitlement.requestBody.schema.properties.plan_id.enum;
+    const resource = {
+      id: 'ent-1',
+      external_id: 'ext-1',
+      name: 'Acme',
+      plan_id: 'confluent-cloud-plan-added-later',
+      product_id: 'confluent-cloud-product-added-later',
+    };
+    expect(listed).not.toContain(resource.plan_id);
+    let requests = 0;
+    const provisioner = createConfluentProvisioner({
+      baseUrl: 'http://127.0.0.1:9',
+      credentials: { type: 'bearer', token: 't' },
+      fetch: async () => {
+        requests++;
+        return new Response(JSON.stringify(resource), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      },
+    });
+    const read = await provisioner.get({ vendor: 'confluent', id: 'ent-1' });
+    expect(requests).toBe(1);
+    expect(read).toMatchObject({ plan: resource.plan_id, product: resource.product_id, raw: resource });
+  });
+});
