@@ -7,15 +7,15 @@ export type $Read<T> = {
 export type $Write<T> = {
     readonly $write: T;
 };
-export type Readable<T> = T extends $Write<any> ? never : T extends $Read<infer U> ? Readable<U> : T extends (infer E)[] ? Readable<E>[] : T extends object ? {
+export type Readable<T> = T extends $Write<any> ? never : T extends $Read<infer U> ? Readable<U> : T extends (infer E)[] ? Readable<E>[] : T extends string ? T : T extends object ? {
     [K in keyof T as NonNullable<T[K]> extends $Write<any> ? never : K]: Readable<T[K]>;
 } : T;
-export type Writable<T> = T extends $Read<any> ? never : T extends $Write<infer U> ? Writable<U> : T extends (infer E)[] ? Writable<E>[] : T extends object ? {
+export type Writable<T> = T extends $Read<any> ? never : T extends $Write<infer U> ? Writable<U> : T extends (infer E)[] ? Writable<E>[] : T extends string ? T : T extends object ? {
     [K in keyof T as NonNullable<T[K]> extends $Read<any> ? never : K]: Writable<T[K]>;
 } & {
     [K in keyof T as NonNullable<T[K]> extends $Read<any> ? K : never]?: never;
 } : T;
-export interface paths {
+interface pathsWithKnownValues {
     "/partner/v2/entitlements": {
         parameters: {
             query?: never;
@@ -926,3 +926,12 @@ export interface operations {
         };
     };
 }
+
+/** An open enum (`"a" | "b" | (string & {})`) becomes `string`; everything else stays as it is. */
+export type OpenEnumsAsStrings<T> = T extends string
+    ? [string & {}] extends [T] ? string : T
+    : T extends (infer E)[]
+        ? OpenEnumsAsStrings<E>[]
+        : T extends object ? { [K in keyof T]: OpenEnumsAsStrings<T[K]> } : T;
+/** The paths as the HTTP client (openapi-fetch) sees them: open enums as plain strings. */
+export type paths = OpenEnumsAsStrings<pathsWithKnownValues>;

@@ -1,5 +1,5 @@
 /**
- * Named normalisations of quirks in the vendor's published OpenAPI documents (DESIGN section 6).
+ * Named normalisations of quirks in the vendor's published OpenAPI documents.
  *
  * Each one is a small, independent function that edits the bundled document in place and returns
  * how many places it changed, so `npm run generate` can report which quirks a new vendor YAML still
@@ -8,7 +8,7 @@
  */
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { isObject, type JsonObject } from '../lib/json.ts';
-import { derefSchema, operationsOf, visitSchemas } from './openapi-walk.ts';
+import { derefSchema, operationsOf, resolveLocalRef, visitSchemas, visitSchemaTree } from './openapi-walk.ts';
 
 export interface Normalization {
   name: string;
@@ -154,6 +154,172 @@ export function markReadOnlyReferences(doc: JsonObject): number {
   return changes;
 }
 
+/**
+ * `nullable: true` beside a `$ref` (OpenAPI 3.0 ignores every sibling of `$ref`, and a validator
+ * refuses `nullable` without `type`) becomes what the vendor means: the referenced schema or null.
+ * The null alternative is `{type: string, nullable: true, enum: [null]}`: OpenAPI 3.0 can only
+ * admit null through `nullable` on a typed schema, and `enum: [null]` admits nothing else.
+ */
+export function nullableReferences(doc: JsonObject): number {
+  let changes = 0;
+  const rewrite = (schema: JsonObject): void => {
+    if (typeof schema.$ref !== 'string' || schema.nullable !== true) return;
+    const { $ref, nullable: _nullable, ...siblings } = schema;
+    for (const key of Object.keys(schema)) delete schema[key];
+    Object.assign(schema, siblings, {
+      anyOf: [{ $ref }, { type: 'string', nullable: true, enum: [null] }],
+    });
+    changes++;
+  };
+  visitSchemas(doc, rewrite);
+  return changes;
+}
+
+const EXTENSIBLE = 'x-extensible-enum';
+const SCHEMA_REF = /^#\/components\/schemas\/([^/]+)$/;
+
+function schemaName(ref: unknown): string | undefined {
+  const name = typeof ref === 'string' ? SCHEMA_REF.exec(ref)?.[1] : undefined;
+  return name === undefined ? undefined : name.replaceAll('~1', '/').replaceAll('~0', '~');
+}
+
+function schemaRef(name: string): string {
+  return `#/components/schemas/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+}
+
+/** Component schemas reached from `roots`, through `$ref`s of any section, transitively. */
+function reachedSchemas(doc: JsonObject, roots: unknown[]): Set<string> {
+  const reached = new Set<string>();
+  const seen = new Set<unknown>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const node = queue.pop();
+    if (Array.isArray(node)) {
+      queue.push(...node);
+      continue;
+    }
+    if (!isObject(node) || seen.has(node)) continue;
+    seen.add(node);
+    if (typeof node.$ref === 'string') {
+      const name = schemaName(node.$ref);
+      if (name !== undefined) reached.add(name);
+      queue.push(resolveLocalRef(doc, node.$ref));
+    }
+    queue.push(...Object.values(node));
+  }
+  return reached;
+}
+
+/** The parts of the document that requests use, and those that responses use. */
+function requestAndResponseRoots(doc: JsonObject): { request: unknown[]; response: unknown[] } {
+  const request: unknown[] = [];
+  const response: unknown[] = [];
+  const components = isObject(doc.components) ? doc.components : {};
+  request.push(components.parameters, components.requestBodies);
+  response.push(components.responses, components.headers);
+  for (const item of Object.values(isObject(doc.paths) ? doc.paths : {}))
+    if (isObject(item)) request.push(item.parameters);
+  for (const { operation } of operationsOf(doc)) {
+    request.push(operation.parameters, operation.requestBody);
+    response.push(operation.responses);
+  }
+  return { request, response };
+}
+
+/**
+ * `x-extensible-enum` lists the values known today; more may come. What the library sends must be
+ * one of them (a typo must not reach the vendor), while what it reads may be a value added later.
+ * So in request bodies and parameters it becomes a closed `enum`; in responses it stays as it is
+ * (code generation types it as the known values or any other string). A component schema that
+ * both requests and responses reach, and that holds such a list (itself or through its
+ * references), gets a request copy `<name>.request`, used by the request side only.
+ */
+export function closeExtensibleEnumsInRequests(doc: JsonObject): number {
+  const components = isObject(doc.components) ? doc.components : undefined;
+  const schemas = components && isObject(components.schemas) ? components.schemas : {};
+  let changes = 0;
+
+  const holds = new Map<string, boolean>();
+  const holdsExtensible = (name: string, visiting = new Set<string>()): boolean => {
+    const known = holds.get(name);
+    if (known !== undefined) return known;
+    if (visiting.has(name)) return false;
+    visiting.add(name);
+    let found = false;
+    const refs = new Set<string>();
+    visitSchemaTree(schemas[name], (schema) => {
+      if (Array.isArray(schema[EXTENSIBLE])) found = true;
+      const ref = schemaName(schema.$ref);
+      if (ref !== undefined) refs.add(ref);
+    });
+    for (const ref of refs) if (!found && ref in schemas) found = holdsExtensible(ref, visiting);
+    holds.set(name, found);
+    return found;
+  };
+
+  const roots = requestAndResponseRoots(doc);
+  const requested = reachedSchemas(doc, roots.request);
+  const responded = reachedSchemas(doc, roots.response);
+  const split = new Map<string, string>();
+  for (const name of Object.keys(schemas)) {
+    if (!requested.has(name) || !responded.has(name) || !holdsExtensible(name)) continue;
+    let copy = `${name}.request`;
+    for (let n = 2; copy in schemas; n++) copy = `${name}.request${n}`;
+    split.set(name, copy);
+  }
+
+  /** Closes the lists in one schema tree (not through references) and points it at request copies. */
+  const toRequestView = (tree: unknown): void =>
+    visitSchemaTree(tree, (schema) => {
+      const ref = schemaName(schema.$ref);
+      const copy = ref === undefined ? undefined : split.get(ref);
+      if (copy !== undefined) schema.$ref = schemaRef(copy);
+      const values = schema[EXTENSIBLE];
+      if (!Array.isArray(values)) return;
+      if (!Array.isArray(schema.enum))
+        schema.enum = schema.nullable === true && !values.includes(null) ? [...values, null] : [...values];
+      delete schema[EXTENSIBLE];
+      changes++;
+    });
+
+  for (const [name, copy] of split) {
+    schemas[copy] = structuredClone(schemas[name]);
+    changes++;
+  }
+  for (const name of Object.keys(schemas)) {
+    const requestOnly = requested.has(name) && !responded.has(name);
+    if (requestOnly || [...split.values()].includes(name)) toRequestView(schemas[name]);
+  }
+  // Inline schemas on the request side: parameters and request bodies, wherever they sit.
+  const requestTrees: unknown[] = [];
+  const collect = (parameters: unknown): void => {
+    if (!Array.isArray(parameters) && !isObject(parameters)) return;
+    for (const parameter of Object.values(parameters)) {
+      if (!isObject(parameter)) continue;
+      requestTrees.push(parameter.schema);
+      for (const media of Object.values(isObject(parameter.content) ? parameter.content : {}))
+        if (isObject(media)) requestTrees.push(media.schema);
+    }
+  };
+  const bodies: unknown[] = [];
+  if (components) {
+    collect(components.parameters);
+    if (isObject(components.requestBodies)) bodies.push(...Object.values(components.requestBodies));
+  }
+  for (const item of Object.values(isObject(doc.paths) ? doc.paths : {}))
+    if (isObject(item)) collect(item.parameters);
+  for (const { operation } of operationsOf(doc)) {
+    collect(operation.parameters);
+    bodies.push(operation.requestBody);
+  }
+  for (const body of bodies) {
+    if (!isObject(body) || !isObject(body.content)) continue;
+    for (const media of Object.values(body.content)) if (isObject(media)) requestTrees.push(media.schema);
+  }
+  for (const tree of requestTrees) toRequestView(tree);
+  return changes;
+}
+
 /** In order: hoisting must run before dropping undefined names and before marking bodies required. */
 export const normalizations: readonly Normalization[] = [
   {
@@ -185,6 +351,17 @@ export const normalizations: readonly Normalization[] = [
     name: 'mark-read-only-references',
     description: 'carry readOnly of a referenced schema onto the property that references it',
     apply: markReadOnlyReferences,
+  },
+  {
+    name: 'nullable-references',
+    description: 'nullable beside $ref becomes "the referenced schema or null"',
+    apply: nullableReferences,
+  },
+  {
+    name: 'close-extensible-enums-in-requests',
+    description:
+      'x-extensible-enum becomes a closed enum in requests (shared components get a request copy); responses keep the open list',
+    apply: closeExtensibleEnumsInRequests,
   },
 ];
 

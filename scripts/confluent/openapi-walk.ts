@@ -4,9 +4,11 @@
  * headers, and nested inside other schemas). References are not followed, so each schema is visited
  * once where it is written.
  */
+
+import { HTTP_METHODS } from '../../src/openapi/operation-schemas.ts';
 import { isObject, type JsonObject } from '../lib/json.ts';
 
-export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+export { HTTP_METHODS };
 
 export interface OperationVisit {
   path: string;
@@ -29,7 +31,8 @@ const SCHEMA_MAP_KEYS = ['properties', 'patternProperties'] as const;
 const SCHEMA_LIST_KEYS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'] as const;
 const SCHEMA_SINGLE_KEYS = ['items', 'not', 'additionalProperties'] as const;
 
-function visitSchemaTree(schema: unknown, visit: (schema: JsonObject) => void): void {
+/** Calls `visit` on a schema and every schema nested in it (references are not followed). */
+export function visitSchemaTree(schema: unknown, visit: (schema: JsonObject) => void): void {
   if (!isObject(schema)) return;
   visit(schema);
   for (const key of SCHEMA_MAP_KEYS) {

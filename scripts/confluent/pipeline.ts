@@ -4,7 +4,10 @@
  */
 import path from 'node:path';
 import { bundle, createConfig } from '@redocly/openapi-core';
-import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
+import openapiTS, { astToString, type OpenAPI3, type SchemaObject } from 'openapi-typescript';
+import ts from 'typescript';
+import { standaloneValidatorsModule } from '../../src/openapi/compile-validators.ts';
+import { operationShape } from '../../src/openapi/shape.ts';
 import { isObject, type JsonObject, toJsonText } from '../lib/json.ts';
 import { normalize } from './normalizations.ts';
 import { selectOperations } from './select-operations.ts';
@@ -18,7 +21,10 @@ export interface ConfluentCodegenInput {
 
 export interface CodegenResult {
   files: Map<string, string>;
+  /** How many places each normalisation changed. */
   report: Record<string, number>;
+  /** The normalised document of the operations the library uses (what openapi.json holds). */
+  document: JsonObject;
 }
 
 /** Bundles external references into one document; internal `$ref`s stay as they are. */
@@ -53,10 +59,99 @@ export async function generateConfluent(input: ConfluentCodegenInput): Promise<C
   const ast = await openapiTS(selected as unknown as OpenAPI3, {
     readWriteMarkers: true,
     silent: true,
+    transform: openEnumType,
   });
+  const shapes = Object.fromEntries(
+    input.operationIds.map((operationId) => [operationId, operationShape(selected, operationId)]),
+  );
   const files = new Map<string, string>([
     [path.join(input.outDir, 'openapi.json'), toJsonText(selected)],
-    [path.join(input.outDir, 'schema.ts'), banner + astToString(ast)],
+    [
+      path.join(input.outDir, 'schema.ts'),
+      banner + clientSeesOpenEnumsAsStrings(primitivesStayAsTheyAre(astToString(ast))),
+    ],
+    [
+      path.join(input.outDir, 'validators.ts'),
+      banner + standaloneValidatorsModule(selected, input.operationIds),
+    ],
+    [
+      path.join(input.outDir, 'shapes.ts'),
+      `${banner}/**\n * What each operation takes and gives, field by field (request side without readOnly fields,\n * responses without writeOnly ones): read at run time instead of the spec.\n */\nexport const operationShapes = ${JSON.stringify(shapes, null, 2)} as const;\n`,
+    ],
+    [path.join(input.outDir, 'normalizations.json'), toJsonText(report)],
   ]);
-  return { files, report };
+  return { files, report, document: selected };
+}
+
+/**
+ * An `x-extensible-enum` left after normalisation (responses only) is open: the known values, for
+ * autocomplete, or any other string (`(string & {})` keeps the literals from collapsing into
+ * `string`), so a value the vendor adds later still type-checks when read.
+ */
+export function openEnumType(schema: SchemaObject): ts.TypeNode | undefined {
+  const values = (schema as Record<string, unknown>)['x-extensible-enum'];
+  if (!Array.isArray(values) || Array.isArray(schema.enum)) return undefined;
+  const { factory } = ts;
+  const members: ts.TypeNode[] = values
+    .filter((value): value is string => typeof value === 'string')
+    .map((value) => factory.createLiteralTypeNode(factory.createStringLiteral(value)));
+  members.push(
+    factory.createParenthesizedType(
+      factory.createIntersectionTypeNode([
+        factory.createKeywordTypeNode(ts.SyntaxKind.StringKeyword),
+        factory.createTypeLiteralNode([]),
+      ]),
+    ),
+  );
+  if ((schema as { nullable?: unknown }).nullable === true)
+    members.push(factory.createLiteralTypeNode(factory.createNull()));
+  return factory.createUnionTypeNode(members);
+}
+
+/**
+ * openapi-typescript's `Readable<T>` / `Writable<T>` map every `T extends object`, and
+ * `string & {}` (an open enum) is such a T: it would become an object of string methods. A string
+ * is returned as it is.
+ */
+function primitivesStayAsTheyAre(source: string): string {
+  let replaced = 0;
+  const result = source.replace(
+    /(T extends \(infer E\)\[\] \? (Readable|Writable)<E>\[\] : )T extends object \?/g,
+    (_match, head: string) => {
+      replaced++;
+      return `${head}T extends string ? T : T extends object ?`;
+    },
+  );
+  if (replaced !== 2)
+    throw new Error(
+      'openapi-typescript changed its Readable/Writable helpers: update primitivesStayAsTheyAre in scripts/confluent/pipeline.ts',
+    );
+  return result;
+}
+
+/**
+ * openapi-fetch types what it returns with its own `Readable<T>` (openapi-typescript-helpers),
+ * which turns `string & {}` into an object of string methods (openapi-ts/openapi-typescript#2765),
+ * so nothing it returns would be assignable to the open enum types. The `paths` it is given
+ * therefore see open enums as plain `string` (assignable to the open union the `operations` types
+ * keep, with their autocomplete); closed enums stay as they are.
+ */
+function clientSeesOpenEnumsAsStrings(source: string): string {
+  const declaration = 'export interface paths {';
+  if (source.split(declaration).length !== 2)
+    throw new Error(
+      'openapi-typescript changed how it declares paths: update clientSeesOpenEnumsAsStrings in scripts/confluent/pipeline.ts',
+    );
+  return [
+    source.replace(declaration, 'interface pathsWithKnownValues {'),
+    '/** An open enum (`"a" | "b" | (string & {})`) becomes `string`; everything else stays as it is. */',
+    'export type OpenEnumsAsStrings<T> = T extends string',
+    '    ? [string & {}] extends [T] ? string : T',
+    '    : T extends (infer E)[]',
+    '        ? OpenEnumsAsStrings<E>[]',
+    '        : T extends object ? { [K in keyof T]: OpenEnumsAsStrings<T[K]> } : T;',
+    '/** The paths as the HTTP client (openapi-fetch) sees them: open enums as plain strings. */',
+    'export type paths = OpenEnumsAsStrings<pathsWithKnownValues>;',
+    '',
+  ].join('\n');
 }

@@ -12,8 +12,9 @@ export function resolveLocalRef(doc: JsonObject, ref: unknown): unknown {
   let node: unknown = doc;
   for (const raw of ref.slice(2).split('/')) {
     const key = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~');
-    if (!isObject(node)) return undefined;
-    node = node[key];
+    if (Array.isArray(node) && /^(0|[1-9]\d*)$/.test(key)) node = node[Number(key)];
+    else if (isObject(node)) node = node[key];
+    else return undefined;
   }
   return node;
 }

@@ -10,15 +10,21 @@ const OPENAPI = 'generated/confluent/openapi.json';
 const VENDOR = 'openapi/confluent/openapi.yaml';
 const TIMEOUT = 30_000;
 
-/** Adds `value` to every `plan_id` enum in the document; returns how many enums it changed. */
+/**
+ * Adds `value` to every list of `plan_id` values in the document (`enum`, or `x-extensible-enum` as
+ * the full spec writes it); returns how many lists it changed.
+ */
 function addPlanId(node: unknown, value: string): number {
   if (Array.isArray(node)) return node.reduce((sum: number, child) => sum + addPlanId(child, value), 0);
   if (!isObject(node)) return 0;
   let changed = 0;
   const planId = isObject(node.properties) ? node.properties.plan_id : undefined;
-  if (isObject(planId) && Array.isArray(planId.enum)) {
-    planId.enum.push(value);
-    changed++;
+  for (const key of ['enum', 'x-extensible-enum']) {
+    const values = isObject(planId) ? planId[key] : undefined;
+    if (Array.isArray(values)) {
+      values.push(value);
+      changed++;
+    }
   }
   for (const child of Object.values(node)) changed += addPlanId(child, value);
   return changed;
@@ -57,7 +63,9 @@ describe('generate --check', () => {
     'fails when the vendor adds a plan id; `generate` alone brings generated/ up to date',
     async () => {
       const dir = await copyOfRepo();
-      const NEW_PLAN = 'confluent-cloud-annual-commit-prod';
+      // A plan id no edition lists (checked against what generated/ holds).
+      const NEW_PLAN = 'confluent-cloud-drift-check-prod';
+      expect(await readFile(path.join(dir, OPENAPI), 'utf8')).not.toContain(NEW_PLAN);
       const vendor = parseYaml(await readFile(path.join(dir, VENDOR), 'utf8')) as unknown;
       expect(addPlanId(vendor, NEW_PLAN)).toBeGreaterThan(0);
       await writeFile(path.join(dir, VENDOR), stringifyYaml(vendor));
@@ -66,12 +74,17 @@ describe('generate --check', () => {
       expect(stale.code).toBe(1);
       expect(stale.stderr).toContain(SCHEMA);
       expect(stale.stderr).toContain(OPENAPI);
+      // --check prints the change report when it fails.
+      expect(stale.stderr).toContain('confluent: what changed in the operations the library uses');
+      expect(stale.stderr).toContain(`plan_id: enum value "${NEW_PLAN}" added`);
 
       const oldSchema = await readFile(path.join(dir, SCHEMA), 'utf8');
       const oldOpenapi = JSON.parse(await readFile(path.join(dir, OPENAPI), 'utf8')) as unknown;
-      const written = await generate(dir, '--quiet');
+      const written = await generate(dir);
       expect(written.stderr).toBe('');
       expect(written.code).toBe(0);
+      // The change report names the new value, and a new value is not breaking for the request.
+      expect(written.stdout).toMatch(new RegExp(`\\n {4}plan_id: enum value "${NEW_PLAN}" added\\n`));
 
       const newSchema = await readFile(path.join(dir, SCHEMA), 'utf8');
       const planLines = (text: string) => text.split('\n').filter((line) => /^\s*plan_id\??: /.test(line));

@@ -13,6 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { confluentCodegen } from '../../scripts/confluent/config.ts';
 import { generateConfluent } from '../../scripts/confluent/pipeline.ts';
 import { isObject, type JsonObject } from '../../scripts/lib/json.ts';
+import { createOperationValidator } from '../../src/openapi/compile-validators.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const fixtureDir = path.join(repoRoot, 'test/fixtures/confluent-full-spec');
@@ -194,6 +195,44 @@ describe('generateConfluent on the full spec', () => {
     expect(raw.map((problem) => problem.location[0]?.pointer)).toContain(
       '#/paths/~1partner~1v2~1entitlements/post/jsonRequestBodyExample',
     );
+  });
+});
+
+describe('request validators built from the full spec', () => {
+  it('compile, resolving the query parameter whose schema is a $ref to SearchFilter', () => {
+    const get = createOperationValidator(openapi, 'getPartnerV2Entitlement');
+    expect(get.validateParameters({ path: { id: 'ent-1' }, query: { 'organization.id': 'org-1' } })).toEqual(
+      [],
+    );
+    expect(get.validateParameters({ path: { id: 'ent-1' }, query: { 'organization.id': 7 } })).toMatchObject([
+      {
+        operationId: 'getPartnerV2Entitlement',
+        in: 'query',
+        parameter: 'organization.id',
+        reason: 'invalid',
+      },
+    ]);
+  });
+
+  it('check create bodies against the hoisted schema', () => {
+    const create = createOperationValidator(openapi, 'createPartnerV2Entitlement');
+    const body = at(
+      openapi,
+      'paths',
+      '/partner/v2/entitlements',
+      'post',
+      'requestBody',
+      'content',
+      'application/json',
+      'schema',
+    );
+    const plans = at(body, 'properties', 'plan_id', 'enum') as string[];
+    const products = at(body, 'properties', 'product_id', 'enum') as string[];
+    const valid = { external_id: 'x', name: 'n', plan_id: plans[0], product_id: products[0] };
+    expect(create.validateBody(valid)).toEqual([]);
+    expect(create.validateBody({ ...valid, plan_id: `${plans[0]}-not-listed` })).toMatchObject([
+      { operationId: 'createPartnerV2Entitlement', pointer: '/plan_id', reason: 'invalid' },
+    ]);
   });
 });
 

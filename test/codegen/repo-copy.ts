@@ -1,7 +1,7 @@
 /**
- * Runs `scripts/generate.ts` as CI does, in the repository or in a throw-away copy of what the
- * generator reads and writes (sharing the repository's node_modules). Copies are removed after
- * the test file.
+ * Runs `scripts/generate.ts` (or another Node script) as CI does, in the repository or in a
+ * throw-away copy of what it reads and writes (sharing the repository's node_modules). Copies are
+ * removed after the test file.
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll } from 'vitest';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
-const NODE = path.join(repoRoot, 'node_modules/.bin/node');
+/** The repository's Node (the `node` devDependency), as `npm run` uses it. */
+export const NODE = path.join(repoRoot, 'node_modules/.bin/node');
 
 export interface Run {
   code: number | null;
@@ -19,10 +20,16 @@ export interface Run {
 }
 
 export function generate(cwd: string, ...args: string[]): Promise<Run> {
-  const env = { ...process.env };
+  return runNode(cwd, ['scripts/generate.ts', ...args]);
+}
+
+/** Runs Node with `args` in `cwd`, outside this test run (no NODE_OPTIONS, no VITEST variables). */
+export function runNode(cwd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  const env: Record<string, string | undefined> = { ...process.env, ...extraEnv };
   delete env.NODE_OPTIONS;
+  for (const name of Object.keys(env)) if (name.startsWith('VITEST')) delete env[name];
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['scripts/generate.ts', ...args], {
+    const child = spawn(NODE, args, {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,11 +52,24 @@ afterAll(async () => {
   for (const dir of copies.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-/** A copy of what the generator reads and writes (scripts/ and the src/openapi/ helpers it imports, openapi/, generated/, package.json, redocly.yaml). */
-export async function copyOfRepo(prefix = 'drift-check-'): Promise<string> {
+/** What the generator reads and writes: scripts/ and the src/openapi/ helpers it imports, openapi/, generated/, package.json, redocly.yaml. */
+export const GENERATOR_FILES = [
+  'scripts',
+  'src/openapi',
+  'openapi',
+  'generated',
+  'package.json',
+  'redocly.yaml',
+];
+
+/** A copy of `entries` of the repository (default: what the generator reads and writes). */
+export async function copyOfRepo(
+  prefix = 'drift-check-',
+  entries: readonly string[] = GENERATOR_FILES,
+): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   copies.push(dir);
-  for (const entry of ['scripts', 'src/openapi', 'openapi', 'generated', 'package.json', 'redocly.yaml']) {
+  for (const entry of entries) {
     await cp(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
   }
   await symlink(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');

@@ -10,8 +10,12 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import spec from '../../generated/confluent/openapi.json' with { type: 'json' };
+import { operationShapes } from '../../generated/confluent/shapes.ts';
+import { isObject, type JsonObject } from '../../src/openapi/json-pointer.ts';
+import { findOperation, locate } from '../../src/openapi/operation-schemas.ts';
 import {
   type ConfluentEmulator,
+  type ConfluentEmulatorClock,
   type ConfluentEmulatorOptions,
   DEFAULT_CONFLUENT_EMULATOR_CREDENTIALS,
   startConfluentEmulator,
@@ -28,15 +32,17 @@ const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema(spec, 'openapi');
 
-const OPERATION_POINTERS = {
-  createPartnerV2Entitlement: '/paths/~1partner~1v2~1entitlements/post',
-  getPartnerV2Entitlement: '/paths/~1partner~1v2~1entitlements~1{id}/get',
-} as const;
-type OperationId = keyof typeof OPERATION_POINTERS;
+type OperationId = keyof typeof operationShapes;
 
 const validators = new Map<string, ValidateFunction>();
 function responseSchema(operationId: OperationId, status: number): ValidateFunction {
-  const pointer = `openapi#${OPERATION_POINTERS[operationId]}/responses/${status}/content/application~1json/schema`;
+  const doc = spec as JsonObject;
+  const operation = findOperation(doc, operationId);
+  const response = operation && locate(doc, (operation.operation.responses as JsonObject)[status], '');
+  if (!operation || !response) throw new Error(`${operationId} documents no ${status} response`);
+  // Behind the response's $ref, or inline in the operation.
+  const at = response.pointer === '' ? `${operation.pointer}/responses/${status}` : response.pointer;
+  const pointer = `openapi${at}/content/application~1json/schema`;
   let validate = validators.get(pointer);
   if (!validate) {
     validate = ajv.compile({ $ref: pointer });
@@ -62,12 +68,18 @@ const JSON_HEADERS = { ...BEARER, 'Content-Type': 'application/json' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
+// Values the spec lists, read from generated/ (another edition of the spec may list others).
+const REQUEST = operationShapes.createPartnerV2Entitlement.requestBody.schema.properties;
+const RESOURCE = operationShapes.getPartnerV2Entitlement.responses['200'].properties;
+const PLAN = REQUEST.plan_id.enum[0];
+const PRODUCT = REQUEST.product_id.enum[0];
+
 function entitlementRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     external_id: 'ext-0001',
     name: 'Acme Prod Entitlement',
-    plan_id: 'confluent-cloud-payg-prod',
-    product_id: 'confluent-cloud-for-apache-kafka',
+    plan_id: PLAN,
+    product_id: PRODUCT,
     ...overrides,
   };
 }
@@ -164,7 +176,11 @@ describe('create (POST /partner/v2/entitlements)', () => {
       metadata: Record<string, string>;
       organization: Record<string, string>;
     };
-    expect(body).toMatchObject({ api_version: 'partner/v2', kind: 'Entitlement', ...request });
+    expect(body).toMatchObject({
+      api_version: RESOURCE.api_version.enum[0],
+      kind: RESOURCE.kind.enum[0],
+      ...request,
+    });
     expect(location).toBe(`${emu.url}/partner/v2/entitlements/${body.id}`);
     expect(body.metadata.self).toBe(location);
     expect(body.metadata.resource_name).toBe(
@@ -238,7 +254,7 @@ describe('400 Bad Request', () => {
     ['a wrong type', entitlementRequest({ external_id: 42 }), ['/external_id']],
     [
       'several problems at once',
-      { name: 'x', plan_id: 'gold', product_id: 'confluent-cloud-for-apache-kafka' },
+      { name: 'x', plan_id: 'gold', product_id: PRODUCT },
       ['/external_id', '/plan_id'],
     ],
   ];
@@ -485,17 +501,20 @@ describe('429 rate limit', () => {
 });
 
 describe('faults', () => {
-  it('latency delays the answer by at least ms, then processes normally', async () => {
-    emu.inject({ type: 'latency', ms: 250 });
-    const startedAt = performance.now();
-    const answer = await create(emu);
-    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(250);
+  it('latency delays the answer by ms of the clock, then processes normally', async () => {
+    const time = manualClock(Date.now());
+    const slow = await start({ clock: time.clock });
+    slow.inject({ type: 'latency', ms: 250 });
+    const pending = create(slow);
+    expect(await time.nextSleep()).toBe(250);
+    time.advance(250);
+    const answer = await pending;
     expect(answer.status).toBe(201);
-    expect(emu.requests[0]?.fault).toBe('latency');
+    expect(slow.requests[0]?.fault).toBe('latency');
 
-    expect(emu.pendingFaults).toEqual([]); // consumed: times defaults to 1
-    expect((await read(emu, String(answer.body.id))).status).toBe(200);
-    expect(emu.requests.map((r) => r.fault)).toEqual(['latency', undefined]);
+    expect(slow.pendingFaults).toEqual([]); // consumed: times defaults to 1
+    expect((await read(slow, String(answer.body.id))).status).toBe(200);
+    expect(slow.requests.map((r) => r.fault)).toEqual(['latency', undefined]);
   });
 
   it('status 503 with the vendor JSON body, without processing', async () => {
@@ -730,5 +749,140 @@ describe('listening and close()', () => {
 
   it('rejects a port that is taken', async () => {
     await expect(startConfluentEmulator({ port: emu.port })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// What the emulator stores, the document it serves, and its clock
+
+/** A copy of the served document in which every entitlement schema (request, 201, 200) has one more optional field. */
+function withField(
+  name: string,
+  schema: JsonObject,
+  where: 'everywhere' | 'request' = 'everywhere',
+): JsonObject {
+  const doc = structuredClone(spec) as JsonObject;
+  let added = 0;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) for (const child of node) visit(child);
+    if (!isObject(node)) return;
+    const properties = node.properties;
+    if (isObject(properties) && 'external_id' in properties && 'plan_id' in properties) {
+      properties[name] = structuredClone(schema);
+      added++;
+    }
+    for (const child of Object.values(node)) visit(child);
+  };
+  const create = findOperation(doc, 'createPartnerV2Entitlement');
+  visit(where === 'request' ? create?.operation.requestBody : doc);
+  expect(added).toBeGreaterThan(0);
+  return doc;
+}
+
+function manualClock(start: number) {
+  let now = start;
+  const sleepers: { until: number; resolve: () => void }[] = [];
+  const waiting: ((ms: number) => void)[] = [];
+  const clock: ConfluentEmulatorClock = {
+    now: () => now,
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        sleepers.push({ until: now + ms, resolve });
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        for (const notify of waiting.splice(0)) notify(ms);
+      }),
+  };
+  return {
+    clock,
+    /** Resolves with the duration of the next sleep the emulator starts. */
+    nextSleep: () => new Promise<number>((resolve) => waiting.push(resolve)),
+    advance(ms: number) {
+      now += ms;
+      for (const sleeper of sleepers.filter((entry) => entry.until <= now)) {
+        sleepers.splice(sleepers.indexOf(sleeper), 1);
+        sleeper.resolve();
+      }
+    },
+    get sleeping() {
+      return sleepers.length;
+    },
+  };
+}
+
+describe('what the emulator stores', () => {
+  it('keeps a new optional field of the spec and returns it from create and get', async () => {
+    const extended = await start({ spec: withField('private_offer_id', { type: 'string', maxLength: 16 }) });
+    const created = await create(extended, entitlementRequest({ private_offer_id: 'offer-7' }));
+    expect(created.status).toBe(201);
+    expect(created.body.private_offer_id).toBe('offer-7');
+    const read = await call(extended, `/partner/v2/entitlements/${created.body.id}`, { headers: BEARER });
+    expect(read.body.private_offer_id).toBe('offer-7');
+    expect((extended.entitlements()[0] as Record<string, unknown>).private_offer_id).toBe('offer-7');
+    // The field is checked too: the validators come from the same document.
+    const tooLong = await create(
+      extended,
+      entitlementRequest({ external_id: 'e2', private_offer_id: 'o'.repeat(17) }),
+    );
+    expect(tooLong.status).toBe(400);
+    expect(sources(tooLong)).toEqual([{ pointer: '/private_offer_id' }]);
+  });
+
+  it('accepts a field only the request schema defines, and does not return it', async () => {
+    const requestOnly = await start({ spec: withField('activation_code', { type: 'string' }, 'request') });
+    const created = await create(requestOnly, entitlementRequest({ activation_code: 'c-1' }));
+    expect(created.status).toBe(201);
+    expect(created.body).not.toHaveProperty('activation_code');
+    expect(requestOnly.entitlements()[0]).not.toHaveProperty('activation_code');
+  });
+
+  it('stores every field of the request that the response defines, and nothing it does not', async () => {
+    const request = entitlementRequest({
+      usage_reporting_id: 'usage-1',
+      resource_id: 'res-1',
+      organization: { id: 'org-1', environment: 'env-1' },
+    });
+    const created = await create(emu, request);
+    const stored = emu.entitlements()[0] as Record<string, unknown>;
+    for (const [name, value] of Object.entries(request))
+      expect(stored[name], name).toMatchObject(value as never);
+    for (const name of Object.keys(stored)) expect(Object.keys(RESOURCE), name).toContain(name);
+    expect(created.json).toEqual(stored);
+  });
+
+  it('refuses a document without the operations it serves', async () => {
+    await expect(startConfluentEmulator({ spec: { openapi: '3.0.3', paths: {} } })).rejects.toThrow(
+      /createPartnerV2Entitlement/,
+    );
+  });
+});
+
+describe('the clock', () => {
+  it('dates entitlements and the request log, and runs latency faults', async () => {
+    const start_ = Date.UTC(2031, 4, 6, 7, 8, 9);
+    const time = manualClock(start_);
+    const timed = await start({ clock: time.clock });
+    timed.inject({ type: 'latency', ms: 2500 });
+
+    let answered = false;
+    const pending = create(timed).then((answer) => {
+      answered = true;
+      return answer;
+    });
+    expect(await time.nextSleep()).toBe(2500);
+    time.advance(2499);
+    expect(time.sleeping).toBe(1);
+    expect(answered).toBe(false);
+    time.advance(1);
+    const answer = await pending;
+
+    expect(answer.status).toBe(201);
+    expect(timed.requests[0]?.time).toBe(new Date(start_).toISOString());
+    expect((answer.body.metadata as Record<string, string>).created_at).toBe(
+      new Date(start_ + 2500).toISOString().replace('.500Z', 'Z'),
+    );
+  });
+
+  it('refuses a clock without now() and sleep()', async () => {
+    await expect(startConfluentEmulator({ clock: { now: () => 0 } as never })).rejects.toThrow(TypeError);
   });
 });

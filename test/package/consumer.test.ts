@@ -24,6 +24,17 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operationShapes } from '../../generated/confluent/shapes.ts';
+
+/**
+ * The type of `raw.plan_id` as generated from the vendor's spec: its values, open to any other
+ * string when the spec lists them with x-extensible-enum.
+ */
+const READ_PLAN = operationShapes.getPartnerV2Entitlement.responses['200'].properties.plan_id;
+const PLAN_TYPE = [
+  ...READ_PLAN.enum.map((value) => JSON.stringify(value)),
+  ...('open' in READ_PLAN && READ_PLAN.open ? ['(string & {})'] : []),
+].join(' | ');
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const node = process.execPath;
@@ -291,7 +302,7 @@ const provisioner = createProvisioner({
 try {
   const confluent = await (await provisioner.create(confluentRequest)).wait({ timeoutMs: 20_000 });
   const google = await (await provisioner.create(googleRequest, { idempotencyKey: 'ts-order-1' })).wait({ timeoutMs: 20_000 });
-  const planId: 'confluent-cloud-payg-prod' | 'payg-prod.gcpmarketplace.confluent.cloud' = confluent.raw.plan_id;
+  const planId: ${PLAN_TYPE} = confluent.raw.plan_id;
   const offer: string | null | undefined = google.raw.offer;
   let failure = 'none';
   try {

@@ -3,14 +3,25 @@
  * from the generated OpenAPI types, so a valid body compiles as written and a wrong one does not.
  */
 import { describe, expectTypeOf, it } from 'vitest';
+import type { operationShapes } from '../../generated/confluent/shapes.ts';
 import type { Entitlement } from '../../src/core/index.ts';
 import {
   type ConfluentCreateRequest,
   type ConfluentEntitlementInput,
   type ConfluentEntitlementResource,
   type ConfluentPlanId,
+  type ConfluentProductId,
   createConfluentProvisioner,
 } from '../../src/vendors/confluent/index.ts';
+
+type Shapes = typeof operationShapes;
+type RequestFields = Shapes['createPartnerV2Entitlement']['requestBody']['schema']['properties'];
+type ReadFields = Shapes['getPartnerV2Entitlement']['responses']['200']['properties'];
+/** The plan and product ids the spec lists (generated/, whatever the edition). */
+type ListedPlan = RequestFields['plan_id']['enum'][number];
+type ListedProduct = RequestFields['product_id']['enum'][number];
+/** True when the spec lists the plans a read may return as x-extensible-enum (open). */
+type OpenPlans = ReadFields['plan_id'] extends { open: true } ? true : false;
 
 const provisioner = createConfluentProvisioner({ credentials: { type: 'bearer', token: 't' } });
 
@@ -30,9 +41,18 @@ describe('Confluent request types', () => {
     expectTypeOf(request.entitlement).toExtend<ConfluentEntitlementInput>();
   });
 
-  it('take plan ids from the vendor spec', () => {
-    expectTypeOf<'confluent-cloud-payg-prod'>().toExtend<ConfluentPlanId>();
+  it('take plan and product ids from the vendor spec: exactly the listed ones for a create', () => {
+    expectTypeOf<ConfluentPlanId>().toEqualTypeOf<ListedPlan>();
+    expectTypeOf<ConfluentProductId>().toEqualTypeOf<ListedProduct>();
     expectTypeOf<'not-a-plan'>().not.toExtend<ConfluentPlanId>();
+  });
+
+  it('read the listed plans, and any other string where the spec leaves the list open', () => {
+    expectTypeOf<ListedPlan>().toExtend<ConfluentEntitlementResource['plan_id']>();
+    type ReadsAnyPlan = string extends ConfluentEntitlementResource['plan_id'] ? true : false;
+    expectTypeOf<ReadsAnyPlan>().toEqualTypeOf<OpenPlans>();
+    // Autocomplete stays: the listed values are not swallowed by `string`.
+    expectTypeOf<Extract<ConfluentEntitlementResource['plan_id'], ListedPlan>>().toEqualTypeOf<ListedPlan>();
   });
 
   it('reject a wrong plan_id, a missing required field and an unknown field', () => {

@@ -38,7 +38,7 @@ import {
   rateLimitHeaders,
 } from './rate-limit.ts';
 import { type ConfluentRecordedRequest, queryRecord, RequestLog } from './request-log.ts';
-import { type ConfluentEntitlement, type ConfluentOperationId, matchRoute } from './spec.ts';
+import { type ConfluentEntitlement, type ConfluentOperationId, emulatedSpec } from './spec.ts';
 import { EntitlementStore } from './state.ts';
 
 /** The only interface the emulator listens on. */
@@ -64,6 +64,41 @@ export interface ConfluentEmulatorOptions {
    * client against a `Location` that points elsewhere (e.g. `https://api.confluent.cloud`).
    */
   locationOrigin?: string;
+  /**
+   * The vendor's OpenAPI document to serve, normalised the way `npm run generate` writes
+   * generated/confluent/openapi.json. Default: that file. Its operations, scopes, request checks
+   * and the fields of the stored entitlement all come from it.
+   */
+  spec?: object;
+  /**
+   * Where time comes from: the entitlements' timestamps, the request log, and latency faults.
+   * Default: the system clock and real timers.
+   */
+  clock?: ConfluentEmulatorClock;
+}
+
+/** The emulator's source of time (see {@link ConfluentEmulatorOptions.clock}). */
+export interface ConfluentEmulatorClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms` milliseconds of this clock; rejects when `signal` aborts (the emulator closes). */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+const SYSTEM_CLOCK: ConfluentEmulatorClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+};
+
+function checkClock(clock: ConfluentEmulatorClock): ConfluentEmulatorClock {
+  if (
+    typeof clock !== 'object' ||
+    clock === null ||
+    typeof clock.now !== 'function' ||
+    typeof clock.sleep !== 'function'
+  )
+    throw new TypeError('clock must have now() and sleep(ms, signal)');
+  return clock;
 }
 
 /** A running emulator. Close it when done (`await emu.close()`, or `await using emu = ...`). */
@@ -176,7 +211,9 @@ export async function startConfluentEmulator(
   );
   const rateLimitConfig = options.rateLimit;
   let rateLimit = rateLimitConfig === undefined ? undefined : new RateLimit(rateLimitConfig);
-  const store = new EntitlementStore();
+  const spec = emulatedSpec(options.spec);
+  const clock = options.clock === undefined ? SYSTEM_CLOCK : checkClock(options.clock);
+  const store = new EntitlementStore(spec.entitlement.resource, () => clock.now());
   const faults = new FaultQueue();
   const log = new RequestLog();
   const closing = new AbortController();
@@ -186,10 +223,16 @@ export async function startConfluentEmulator(
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', `http://${HOST}`);
     const query = queryRecord(url.searchParams);
-    const route = matchRoute(method, url.pathname);
+    const route = spec.match(method, url.pathname);
     const operationId =
       route.kind === 'operation' ? (route.operation.operationId as ConfluentOperationId) : undefined;
-    const entry = log.start({ requestId, time: new Date().toISOString(), method, path: url.pathname, query });
+    const entry = log.start({
+      requestId,
+      time: new Date(clock.now()).toISOString(),
+      method,
+      path: url.pathname,
+      query,
+    });
     entry.operationId = operationId;
 
     let decision: RateLimitDecision | undefined;
@@ -230,7 +273,7 @@ export async function startConfluentEmulator(
     switch (fault?.type) {
       case 'latency':
         try {
-          await sleep(fault.ms, undefined, { signal: closing.signal });
+          await clock.sleep(fault.ms, closing.signal);
         } catch {
           res.socket?.destroy(); // the emulator is closing
           return;

@@ -71,7 +71,7 @@ export function invalidParameters(issues: readonly RequestIssue[]): ConfluentFai
   return {
     errors: issues.map((issue) => {
       const parameter = issue.parameter ?? '';
-      const unknown = issue.message.endsWith('is not a known field');
+      const unknown = issue.reason === 'unknown';
       return vendorError(400, {
         code: 'invalid_filter',
         title: 'Invalid Filter',

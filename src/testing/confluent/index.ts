@@ -4,7 +4,12 @@ export {
   type ConfluentEmulatorCredential,
   DEFAULT_CONFLUENT_EMULATOR_CREDENTIALS,
 } from './auth.ts';
-export { type ConfluentEmulator, type ConfluentEmulatorOptions, startConfluentEmulator } from './emulator.ts';
+export {
+  type ConfluentEmulator,
+  type ConfluentEmulatorClock,
+  type ConfluentEmulatorOptions,
+  startConfluentEmulator,
+} from './emulator.ts';
 export type {
   ConfluentDropAfterCommitFault,
   ConfluentFault,

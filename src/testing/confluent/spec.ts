@@ -1,12 +1,21 @@
 /**
  * What the emulator reads from the vendor's OpenAPI document: the operations it serves, their
- * routes, the OAuth scopes their `security` requirements list, and a request validator for each.
- * The emulator's wire types come from the generated schema of the same document.
+ * routes, the OAuth scopes their `security` requirements list, a request validator for each, and
+ * the shape of the entitlement it stores. By default the document is the one `npm run generate`
+ * wrote (generated/confluent/openapi.json); an emulator may be started from another one.
+ *
+ * The validators are compiled with ajv when a document is first used (once per document per
+ * process), not taken from generated/: the emulator serves any document it is given, and its
+ * checks come from a compilation independent of the standalone code the adapter imports.
+ * The emulator's wire types come from the generated schema.
  */
-import spec from '../../../generated/confluent/openapi.json' with { type: 'json' };
+import defaultDocument from '../../../generated/confluent/openapi.json' with { type: 'json' };
 import type { operations, Readable } from '../../../generated/confluent/schema.ts';
+import { compileOperationSchemas } from '../../openapi/compile-validators.ts';
 import { isObject, type JsonObject } from '../../openapi/json-pointer.ts';
-import { createOperationValidator, type OperationValidator } from '../../openapi/request-validator.ts';
+import { HTTP_METHODS } from '../../openapi/operation-schemas.ts';
+import { type OperationValidator, operationValidator } from '../../openapi/request-validator.ts';
+import { type FieldShape, operationShape } from '../../openapi/shape.ts';
 
 /** The Confluent operations the emulator implements (`operationId` in the vendor's OpenAPI document). */
 export type ConfluentOperationId = keyof operations;
@@ -33,7 +42,7 @@ const IMPLEMENTED: ReadonlySet<string> = new Set<ConfluentOperationId>([
   'getPartnerV2Entitlement',
 ]);
 
-const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+const METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
 
 /** One operation of the document, ready to route and check. */
 export interface SpecOperation {
@@ -104,45 +113,72 @@ function scopeRequirementsOf(operation: JsonObject, doc: JsonObject): string[][]
   );
 }
 
-function loadOperations(document: unknown): SpecOperation[] {
+/** A document the emulator serves: its operations and the shape of what it stores. */
+export interface EmulatedSpec {
+  readonly operations: readonly SpecOperation[];
+  /** The entitlement as the create request carries it, and as the vendor returns it. */
+  readonly entitlement: { readonly request: FieldShape; readonly resource: FieldShape };
+  /** Finds the operation for a method and path, or says why there is none. */
+  match(method: string, pathname: string): RouteMatch;
+}
+
+function loadSpec(document: unknown): EmulatedSpec {
   if (!isObject(document) || !isObject(document.paths)) throw new TypeError('not an OpenAPI document');
-  const result: SpecOperation[] = [];
+  const validators = compileOperationSchemas(document);
+  const operations: SpecOperation[] = [];
   for (const [pathTemplate, pathItem] of Object.entries(document.paths)) {
     if (!isObject(pathItem)) continue;
     const match = pathMatcher(pathTemplate);
     for (const [method, operation] of Object.entries(pathItem)) {
-      if (!HTTP_METHODS.has(method) || !isObject(operation)) continue;
+      if (!METHODS.has(method) || !isObject(operation)) continue;
       if (typeof operation.operationId !== 'string') continue;
-      result.push({
+      const schemas = validators.get(operation.operationId);
+      if (!schemas) continue;
+      operations.push({
         operationId: operation.operationId,
         method: method.toUpperCase(),
         pathTemplate,
         scopeRequirements: scopeRequirementsOf(operation, document),
         implemented: IMPLEMENTED.has(operation.operationId),
-        validator: createOperationValidator(document, operation.operationId),
+        validator: operationValidator(schemas),
         match,
       });
     }
   }
-  return result;
+  for (const operationId of IMPLEMENTED)
+    if (!operations.some((operation) => operation.operationId === operationId))
+      throw new TypeError(`the OpenAPI document has no operation "${operationId}" for the emulator to serve`);
+  const create = operationShape(document, 'createPartnerV2Entitlement' satisfies ConfluentOperationId);
+  const read = operationShape(document, 'getPartnerV2Entitlement' satisfies ConfluentOperationId);
+  const resource = read.responses['200'] ?? create.responses['201'] ?? {};
+  return {
+    operations,
+    entitlement: { request: create.requestBody?.schema ?? {}, resource },
+    match(method, pathname) {
+      const allow: string[] = [];
+      for (const operation of operations) {
+        const pathParams = operation.match(pathname);
+        if (!pathParams) continue;
+        if (operation.method === method.toUpperCase()) return { kind: 'operation', operation, pathParams };
+        allow.push(operation.method);
+      }
+      return allow.length > 0 ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
+    },
+  };
 }
 
-let cached: SpecOperation[] | undefined;
+const loaded = new WeakMap<object, EmulatedSpec>();
 
-/** The document's operations; the validators are compiled once per process, on first use. */
-export function specOperations(): readonly SpecOperation[] {
-  cached ??= loadOperations(spec);
-  return cached;
-}
-
-/** Finds the operation for a method and path, or says why there is none. */
-export function matchRoute(method: string, pathname: string): RouteMatch {
-  const allow: string[] = [];
-  for (const operation of specOperations()) {
-    const pathParams = operation.match(pathname);
-    if (!pathParams) continue;
-    if (operation.method === method.toUpperCase()) return { kind: 'operation', operation, pathParams };
-    allow.push(operation.method);
+/**
+ * The emulator's view of `document` (default: generated/confluent/openapi.json), built once per
+ * document object.
+ */
+export function emulatedSpec(document: unknown = defaultDocument): EmulatedSpec {
+  if (!isObject(document)) throw new TypeError('spec must be an OpenAPI document (an object)');
+  let spec = loaded.get(document);
+  if (!spec) {
+    spec = loadSpec(document);
+    loaded.set(document, spec);
   }
-  return allow.length > 0 ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
+  return spec;
 }

@@ -2,13 +2,14 @@
  * Refuses bad input before anything is sent: the create body against the vendor's schema, and
  * entitlement ids that could escape their path segment.
  */
-import spec from '../../../generated/confluent/openapi.json' with { type: 'json' };
+import { operationSchemas } from '../../../generated/confluent/validators.ts';
 import { EntitlementError } from '../../core/index.ts';
-import { createOperationValidator, type RequestIssue } from '../../openapi/request-validator.ts';
+import { operationValidator, type RequestIssue } from '../../openapi/request-validator.ts';
 import { CONFLUENT } from './types.ts';
 
-export const createValidator = createOperationValidator(spec, 'createPartnerV2Entitlement');
-export const getValidator = createOperationValidator(spec, 'getPartnerV2Entitlement');
+// Compiled at generate time (generated/confluent/validators.ts): importing this compiles nothing.
+export const createValidator = operationValidator(operationSchemas.createPartnerV2Entitlement);
+export const getValidator = operationValidator(operationSchemas.getPartnerV2Entitlement);
 
 export function invalidArgument(message: string, details: readonly unknown[] = []): EntitlementError {
   return new EntitlementError({ kind: 'invalid-argument', vendor: CONFLUENT, message, details });

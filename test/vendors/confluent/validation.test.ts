@@ -1,11 +1,18 @@
-import { inspect } from 'node:util';
+import { execFile } from 'node:child_process';
+import { inspect, promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
+import spec from '../../../generated/confluent/openapi.json' with { type: 'json' };
+import { operationShapes } from '../../../generated/confluent/shapes.ts';
 import type { ProvisionerEvent } from '../../../src/core/index.ts';
+import { createOperationValidator } from '../../../src/openapi/compile-validators.ts';
 import {
   type ConfluentEntitlementInput,
   createConfluentProvisioner,
 } from '../../../src/vendors/confluent/index.ts';
+import { createValidator, getValidator } from '../../../src/vendors/confluent/validation.ts';
 import { body, env } from './helpers.ts';
+
+const run = promisify(execFile);
 
 const bad = (value: Record<string, unknown>) => value as unknown as ConfluentEntitlementInput;
 
@@ -175,5 +182,102 @@ describe('events', () => {
     expect(operation.meta.httpStatus).toBe(201);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('listener bug'));
     warn.mockRestore();
+  });
+});
+
+describe('the validators compiled at generate time', () => {
+  const doc = spec as Record<string, unknown>;
+  const runtime = {
+    create: createOperationValidator(doc, 'createPartnerV2Entitlement'),
+    get: createOperationValidator(doc, 'getPartnerV2Entitlement'),
+  };
+  const fields = operationShapes.createPartnerV2Entitlement.requestBody.schema.properties;
+  const required = operationShapes.createPartnerV2Entitlement.requestBody.schema.required;
+
+  /** Valid and invalid bodies built from the generated request shape. */
+  function corpus(): unknown[] {
+    const valid: Record<string, unknown> = { ...body(), organization: { id: 'org-1', environment: 'env-1' } };
+    const bodies: unknown[] = [valid, {}, null, [], 'text', { ...valid, unknown_field: 1 }];
+    for (const plan of fields.plan_id.enum) bodies.push({ ...valid, plan_id: plan });
+    bodies.push({ ...valid, plan_id: `${fields.plan_id.enum[0]}-not-listed` });
+    for (const name of required) {
+      const { [name]: _dropped, ...rest } = valid;
+      bodies.push(rest, { ...valid, [name]: 42 }, { ...valid, [name]: null });
+    }
+    // Lengths count code points: 255 emoji (510 UTF-16 units) fit in maxLength 255, 256 do not.
+    bodies.push(
+      { ...valid, organization: { id: '😀'.repeat(255) } },
+      { ...valid, organization: { id: '😀'.repeat(256) } },
+      { ...valid, organization: { id: '' } },
+      { ...valid, organization: {} },
+    );
+    return bodies;
+  }
+
+  it('answer exactly like validators compiled now from the same document', () => {
+    const bodies = corpus();
+    let refused = 0;
+    for (const value of bodies) {
+      const generated = createValidator.validateBody(value);
+      expect(generated, JSON.stringify(value)).toEqual(runtime.create.validateBody(value));
+      if (generated.length > 0) refused++;
+    }
+    expect(refused).toBeGreaterThan(bodies.length / 2);
+    expect(refused).toBeLessThan(bodies.length);
+    for (const query of [{}, { 'organization.id': 'org-1' }, { 'organization.id': 5 }, { other: 'x' }]) {
+      const values = { path: { id: 'ent-1' }, query };
+      expect(getValidator.validateParameters(values)).toEqual(runtime.get.validateParameters(values));
+    }
+  });
+
+  it('load no JSON-schema compiler when the adapter is imported', async () => {
+    const hook = [
+      'import { registerHooks } from "node:module";',
+      'registerHooks({ resolve(specifier, context, next) {',
+      '  const result = next(specifier, context);',
+      '  if (/node_modules\\/ajv/.test(result.url)) console.log(result.url.replace(/.*node_modules\\//, ""));',
+      '  return result;',
+      '} });',
+    ].join('\n');
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(hook)}`,
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(new URL('../../../src/vendors/confluent/index.ts', import.meta.url).href)});`,
+    ]);
+    const loaded = stdout.split('\n').filter(Boolean);
+    // Only ajv's small runtime helpers (string length, formats), never ajv itself.
+    for (const module of loaded) expect(module).toMatch(/^ajv\/dist\/runtime\/|^ajv-formats\/dist\/formats/);
+    expect(loaded).not.toContain('ajv/dist/ajv.js');
+  });
+});
+
+describe('what the adapter reads', () => {
+  it('takes a plan and a product id the spec does not list yet (the lists are open for reads)', async () => {
+    const listed = operationShapes.createPartnerV2Entitlement.requestBody.schema.properties.plan_id.enum;
+    const resource = {
+      id: 'ent-1',
+      external_id: 'ext-1',
+      name: 'Acme',
+      plan_id: 'confluent-cloud-plan-added-later',
+      product_id: 'confluent-cloud-product-added-later',
+    };
+    expect(listed).not.toContain(resource.plan_id);
+    let requests = 0;
+    const provisioner = createConfluentProvisioner({
+      baseUrl: 'http://127.0.0.1:9',
+      credentials: { type: 'bearer', token: 't' },
+      fetch: async () => {
+        requests++;
+        return new Response(JSON.stringify(resource), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      },
+    });
+    const read = await provisioner.get({ vendor: 'confluent', id: 'ent-1' });
+    expect(requests).toBe(1);
+    expect(read).toMatchObject({ plan: resource.plan_id, product: resource.product_id, raw: resource });
   });
 });
