@@ -97,11 +97,13 @@ export async function runCall<T>(settings: CallSettings, call: Call<T>): Promise
     ...(last.httpStatus === undefined ? {} : { httpStatus: last.httpStatus }),
     ...(last.grpcCode === undefined ? {} : { grpcCode: last.grpcCode }),
   });
-  emit({ type: 'request', operation });
+  const tracing = emit.active;
+  if (tracing) emit({ type: 'request', operation });
   let sentAt = started;
   const announce = (): void => {
     attempts++;
     last = {};
+    if (!tracing) return;
     sentAt = performance.now();
     emit({
       type: 'attempt',
@@ -123,7 +125,8 @@ export async function runCall<T>(settings: CallSettings, call: Call<T>): Promise
         },
         resend: announce,
         responded(facts) {
-          last = { ...facts };
+          last = facts;
+          if (!tracing) return;
           emit({
             type: 'response',
             operation,
@@ -140,13 +143,14 @@ export async function runCall<T>(settings: CallSettings, call: Call<T>): Promise
           scope.signal,
         );
         const done = meta();
-        emit({
-          type: 'done',
-          operation,
-          attempts,
-          durationMs: done.durationMs,
-          ...(done.requestId === undefined ? {} : { requestId: done.requestId }),
-        });
+        if (tracing)
+          emit({
+            type: 'done',
+            operation,
+            attempts,
+            durationMs: done.durationMs,
+            ...(done.requestId === undefined ? {} : { requestId: done.requestId }),
+          });
         return { value, meta: done };
       } catch (error) {
         if (signal?.aborted) throw withCause(cancelledError(vendor, operation, signal), error);

@@ -48,6 +48,7 @@ export function checkCallOptions(
   field = 'options',
   keys: readonly string[] = CALL_KEYS,
 ): CheckedCallOptions {
+  if (value === undefined) return {};
   const options = checkOptionsObject(vendor, field, value, keys) as CallOptions;
   const checked: CheckedCallOptions = {};
   const signal = checkSignal(vendor, `${field}.signal`, options.signal);

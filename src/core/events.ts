@@ -53,8 +53,12 @@ export type { EventBase as ProvisionerEventBase, Without as DistributiveOmit };
  * Emits to a listener; a listener that throws is reported as a warning and never breaks the call.
  * With a redactor, every string of every event is scrubbed of the secrets it knows first.
  */
-export function createEmitter(vendor: string, listener?: ProvisionerEventListener, redactor?: Redactor) {
-  return (event: ProvisionerEventInput): void => {
+export function createEmitter(
+  vendor: string,
+  listener?: ProvisionerEventListener,
+  redactor?: Redactor,
+): Emit {
+  const emit = (event: ProvisionerEventInput): void => {
     if (!listener) return;
     const full = { ...event, vendor, time: Date.now() } as ProvisionerEvent;
     try {
@@ -66,6 +70,7 @@ export function createEmitter(vendor: string, listener?: ProvisionerEventListene
       );
     }
   };
+  return Object.assign(emit, { active: listener !== undefined });
 }
 
 function describeThrown(error: unknown): string {
@@ -76,4 +81,5 @@ function describeThrown(error: unknown): string {
   }
 }
 
-export type Emit = ReturnType<typeof createEmitter>;
+/** Sends an event to the listener; `active` is false when there is none (hot paths skip building events). */
+export type Emit = ((event: ProvisionerEventInput) => void) & { readonly active: boolean };

@@ -7,7 +7,7 @@
  * when every field the caller sent equals what the vendor stored; otherwise the caller gets
  * `already-exists`, naming the differing fields, with the existing resource attached.
  */
-import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../../generated/confluent/schema.ts';
 import {
   type CallMeta,
@@ -92,11 +92,18 @@ interface Exchanged<D> extends Sent<D> {
   meta: CallMeta;
 }
 
-type Send<D> = (init: {
+/** One request through openapi-fetch, its body read as text (`parseAs: 'text'`): parsed here. */
+type Send = (init: {
   signal: AbortSignal;
   headers: Record<string, string>;
-  middleware: Middleware[];
-}) => Promise<Sent<D>>;
+  parseAs: 'text';
+}) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
+/** A 2xx body: JSON, or nothing. What is not JSON is an error the call loop maps with the status kept. */
+function parseBody<D>(text: unknown): D | undefined {
+  if (typeof text !== 'string' || text.length === 0) return undefined;
+  return JSON.parse(text) as D;
+}
 
 class ConfluentAdapter implements ConfluentProvisioner {
   readonly vendor = CONFLUENT;
@@ -367,7 +374,7 @@ class ConfluentAdapter implements ConfluentProvisioner {
     method: 'GET' | 'POST',
     options: CheckedCallOptions,
     subject: string,
-    send: Send<D>,
+    send: Send,
     passThrough: readonly number[] = [],
   ): Promise<Exchanged<D>> {
     const { value, meta } = await runCall(this.#settings, {
@@ -383,17 +390,16 @@ class ConfluentAdapter implements ConfluentProvisioner {
           if (refreshed) resend();
           const authorization = await this.#auth.header({ forceRefresh: refreshed, signal });
           const headers = { ...options.headers, Authorization: authorization, 'User-Agent': this.#userAgent };
-          const observe: Middleware = {
-            onResponse: ({ response }) => {
-              const requestId = response.headers.get('x-request-id') ?? undefined;
-              responded({ httpStatus: response.status, ...(requestId === undefined ? {} : { requestId }) });
-            },
-          };
-          const result = await send({ signal, headers, middleware: [observe] });
+          const result = await send({ signal, headers, parseAs: 'text' });
           const { response } = result;
+          const requestId = response.headers.get('x-request-id');
+          responded(
+            requestId === null ? { httpStatus: response.status } : { httpStatus: response.status, requestId },
+          );
           if (response.redirected || (response.status >= 300 && response.status < 400))
             throw errorFromRedirect({ operation, response, base: this.#base, attempts: context.attempt });
-          if (response.ok || passThrough.includes(response.status)) return result;
+          if (response.ok) return { response, data: parseBody<D>(result.data) };
+          if (passThrough.includes(response.status)) return { response, error: result.error };
           if (response.status === 401 && this.#auth.refreshable && !refreshed) continue;
           throw errorFromResponse({
             operation,
