@@ -4,6 +4,10 @@
  * adapter only when that vendor is first used (a Confluent-only program never loads google-gax or
  * protobufjs). Configuration not given comes from the environment (see `fromEnvironment`).
  */
+
+import { createBatch } from './batch/batch.ts';
+import type { BatchItem } from './batch/items.ts';
+import type { BatchOptions, BatchRun } from './batch/types.ts';
 import {
   type CallOptions,
   type Entitlement,
@@ -16,12 +20,14 @@ import {
   tokenVendor,
 } from './core/index.ts';
 import { withTracing } from './observability/tracing.ts';
+import { confluentFleet } from './vendors/confluent/fleet.ts';
 import type { ConfluentOptions } from './vendors/confluent/provisioner.ts';
 import type {
   ConfluentCreateRequest,
   ConfluentEntitlementRef,
   ConfluentEntitlementResource,
 } from './vendors/confluent/types.ts';
+import { googleChannelFleet } from './vendors/google-channel/fleet.ts';
 import type { GoogleChannelOptions } from './vendors/google-channel/provisioner.ts';
 import type {
   GoogleChannelCreateRequest,
@@ -84,6 +90,11 @@ export interface Provisioner {
     ref: VendorRegistry[V]['ref'] & { vendor: V },
     options?: CallOptions,
   ): Promise<Entitlement<V, VendorRegistry[V]['raw']>>;
+  /**
+   * Creates many entitlements, mixed vendors included: per-item results as they finish, paced at
+   * each vendor's quotas, recorded in `options.journal` so that a re-run buys nothing twice.
+   */
+  createMany(items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options?: BatchOptions): BatchRun;
   /** The vendors this provisioner can route to. */
   readonly vendors: readonly string[];
   /** Closes every adapter that was loaded. */
@@ -228,6 +239,11 @@ class FacadeProvisioner {
   async get(ref: { vendor: string }, options?: CallOptions) {
     const adapter = await this.#adapter(ref?.vendor, 'the entitlement reference');
     return withTracing(this.#tracing, 'get', adapter.vendor, () => adapter.get(ref, options));
+  }
+
+  createMany(items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions = {}): BatchRun {
+    const traits = { confluent: confluentFleet, 'google-channel': googleChannelFleet, ...options?.traits };
+    return createBatch(this, items, { ...options, traits });
   }
 
   async close(): Promise<void> {
