@@ -54,8 +54,12 @@ export interface ChannelEmulatorOptions {
   offers?: readonly ChannelOffer[];
   /** When operations complete. Default {@link DEFAULT_CHANNEL_COMPLETION}: on the second GetOperation. */
   completion?: ChannelCompletion;
-  /** Per-method quotas per minute. Default: none. */
+  /** Per-method quotas per minute (`CHANNEL_PUBLISHED_QUOTA` has the vendor's). Default: none. */
   quota?: ChannelQuota;
+  /** Quota windows pass this many times faster than real time (60: a minute lasts 1 s). Default 1. */
+  timeScale?: number;
+  /** The clock of quota windows and of completion by time, in milliseconds. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** A running emulator. Close it when done (`await emu.close()`, or `await using emu = ...`). */
@@ -71,6 +75,8 @@ export interface ChannelEmulator extends AsyncDisposable {
   readonly calls: readonly ChannelCallRecord[];
   /** The faults still queued, with how many more calls or operations each will apply to. */
   readonly pendingFaults: readonly PendingChannelFault[];
+  /** Calls refused with RESOURCE_EXHAUSTED for quota since start or the last reset. */
+  readonly quotaErrors: number;
   /** The operations CreateEntitlement created, oldest first (a snapshot). */
   operations(): ChannelOperationSnapshot[];
   /** The entitlements completed operations created, oldest first, in proto3 JSON (a snapshot). */
@@ -142,7 +148,11 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
     options.offers ?? DEFAULT_CHANNEL_OFFERS,
     options.completion ?? DEFAULT_CHANNEL_COMPLETION,
   );
-  const quotas = new Quotas(options.quota);
+  const quotas = new Quotas(options.quota, {
+    ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const clock = options.now ?? Date.now;
   const faults = new FaultQueue();
   const log = new CallLog();
   const closing = new AbortController();
@@ -203,7 +213,7 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
     };
 
     if (call.invalid) return finish(error(call.invalid));
-    const overQuota = await quotas.consume(call.method);
+    const overQuota = quotas.consume(call.method);
     if (overQuota) return finish(error(overQuota));
 
     const fault = faults.takeCallFault(call.method, call.transport);
@@ -218,7 +228,7 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
     if (fault?.type === 'unavailable')
       return finish(error(unavailable(fault.message)), { fault: fault.type });
 
-    const now = Date.now();
+    const now = clock();
     state.settle(now);
     const { outcome, operationName } = run(call, now);
     if (fault?.type === 'drop-after-create')
@@ -256,12 +266,15 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
     get pendingFaults() {
       return faults.pending();
     },
+    get quotaErrors() {
+      return quotas.errors;
+    },
     operations() {
-      state.settle(Date.now());
+      state.settle(clock());
       return state.operations();
     },
     entitlements() {
-      state.settle(Date.now());
+      state.settle(clock());
       return state.entitlements();
     },
     inject: (fault) => faults.add(fault),

@@ -21,4 +21,4 @@ export type {
   ChannelUnavailableFault,
   PendingChannelFault,
 } from './faults.ts';
-export type { ChannelQuota } from './quota.ts';
+export { CHANNEL_PUBLISHED_QUOTA, type ChannelQuota } from './quota.ts';
