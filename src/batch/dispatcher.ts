@@ -150,12 +150,13 @@ export class Dispatcher {
             continue;
           }
           if (!lane.bucket.tryTake(now)) {
+            // Infinity while a bucket's first request is out: its answer pumps again.
             wake = Math.min(wake, now + Math.max(1, lane.bucket.waitTime(now)));
             continue;
           }
           lane.heap.pop();
           this.#turn = (this.#turn + step + 1) % count;
-          this.#start(task);
+          this.#start(task, lane.bucket);
           started = true;
           break;
         }
@@ -169,7 +170,7 @@ export class Dispatcher {
     }
   }
 
-  #start(task: Task): void {
+  #start(task: Task, bucket: AdaptiveBucket): void {
     task.settled = true;
     task.dispose?.();
     this.#running++;
@@ -180,6 +181,7 @@ export class Dispatcher {
       result = Promise.reject(error);
     }
     result.then(task.resolve, task.reject).finally(() => {
+      bucket.finished();
       this.#running--;
       this.#pump();
     });

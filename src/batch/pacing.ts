@@ -7,6 +7,8 @@
  *   vendor counting fixed windows (Cloud Channel: 60 s) never sees more than its quota, even when
  *   requests arrive a little bunched, and a late timer costs nothing (the burst absorbs it).
  * - Without one (Confluent), it starts from the configured rate.
+ * - The first request of a bucket goes alone: the next ones wait for its answer, so that the
+ *   first request's extra latency (connecting) cannot bunch the following ones into its window.
  * - On a quota error the rate halves (down to 1/16 of the start), nothing is sent until the
  *   vendor's Retry-After has passed (a floor), and the rate then recovers by a tenth of the start
  *   rate per tenth of a window without another quota error.
@@ -57,6 +59,7 @@ export class AdaptiveBucket {
   #lastChange = 0;
   #sent = 0;
   #rateLimited = 0;
+  #warmup: 'cold' | 'warming' | 'warm' = 'cold';
 
   constructor(settings: BucketSettings) {
     const { quota, published } = settings;
@@ -86,6 +89,7 @@ export class AdaptiveBucket {
 
   /** Milliseconds until a request may start (0: now). */
   waitTime(now: number): number {
+    if (this.#warmup === 'warming') return Number.POSITIVE_INFINITY;
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
     this.#recover(now);
     return this.#bucket.getWaitTime(1);
@@ -93,11 +97,17 @@ export class AdaptiveBucket {
 
   /** Takes a token when one is there. */
   tryTake(now: number): boolean {
-    if (now < this.#pausedUntil) return false;
+    if (this.#warmup === 'warming' || now < this.#pausedUntil) return false;
     this.#recover(now);
     if (!this.#bucket.tryRemoveTokens(1)) return false;
     this.#sent++;
+    if (this.#warmup === 'cold') this.#warmup = 'warming';
     return true;
+  }
+
+  /** A request that took a token has finished (answered or failed). */
+  finished(): void {
+    if (this.#warmup === 'warming') this.#warmup = 'warm';
   }
 
   /** The vendor answered with a quota error: slow down, and wait at least `retryAfterMs`. */
