@@ -6,6 +6,7 @@
  */
 
 import { createBatch } from './batch/batch.ts';
+import type { BatchEntry } from './batch/entries.ts';
 import type { BatchItem } from './batch/items.ts';
 import type { BatchOptions, BatchRun } from './batch/types.ts';
 import {
@@ -94,7 +95,10 @@ export interface Provisioner {
    * Creates many entitlements, mixed vendors included: per-item results as they finish, paced at
    * each vendor's quotas, recorded in `options.journal` so that a re-run buys nothing twice.
    */
-  createMany(items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options?: BatchOptions): BatchRun;
+  createMany(
+    items: Iterable<BatchItem | BatchEntry> | AsyncIterable<BatchItem | BatchEntry>,
+    options?: BatchOptions,
+  ): BatchRun;
   /** The vendors this provisioner can route to. */
   readonly vendors: readonly string[];
   /** Closes every adapter that was loaded. */
@@ -241,7 +245,10 @@ class FacadeProvisioner {
     return withTracing(this.#tracing, 'get', adapter.vendor, () => adapter.get(ref, options));
   }
 
-  createMany(items: Iterable<BatchItem> | AsyncIterable<BatchItem>, options: BatchOptions = {}): BatchRun {
+  createMany(
+    items: Iterable<BatchItem | BatchEntry> | AsyncIterable<BatchItem | BatchEntry>,
+    options: BatchOptions = {},
+  ): BatchRun {
     const traits = { confluent: confluentFleet, 'google-channel': googleChannelFleet, ...options?.traits };
     return createBatch(this, items, { ...options, traits });
   }

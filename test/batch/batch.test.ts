@@ -121,7 +121,7 @@ describe('createMany', () => {
       }),
       { vendor: 'confluent', entitlement: { external_id: 'x', plan_id: 7 } },
     ];
-    const results = byPosition(await collect(w.provisioner.createMany(items, FAST)));
+    const results = byPosition(await collect(w.provisioner.createMany(items as never, FAST)));
     expect(results.map((result) => [result.position, result.outcome])).toEqual([
       [1, 'done'],
       [2, 'failed'],
