@@ -144,10 +144,7 @@ describe('batch properties', () => {
           const positions: number[] = [];
           for await (const result of run) {
             positions.push(result.position);
-            if (result.outcome === 'failed')
-              expect(
-                EntitlementError.isInstance?.(result.error) ?? result.error instanceof EntitlementError,
-              ).toBe(true);
+            if (result.outcome === 'failed') expect(result.error instanceof EntitlementError).toBe(true);
             expect(result.outcome).not.toBe('interrupted');
           }
           const summary = await run.done();
