@@ -5,10 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './commands/apply.ts';
 import { registerCreate } from './commands/create.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEmulator } from './commands/emulator.ts';
 import { registerGet } from './commands/get.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerWait } from './commands/wait.ts';
 import { EXIT, exitCodeFor, exitCodeHelp } from './exit-codes.ts';
 import type { GlobalFlags } from './options.ts';
@@ -82,6 +84,8 @@ export async function run(
   registerWait(program, outputFor);
   registerGet(program, outputFor);
   registerEmulator(program, outputFor);
+  registerApply(program, outputFor);
+  registerStatus(program, outputFor);
 
   try {
     await program.parseAsync([...argv]);

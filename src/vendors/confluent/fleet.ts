@@ -6,6 +6,7 @@
  * and the operation completes on the first read that sees the entitlement: polls start soon.
  */
 import type { VendorFleetTraits } from '../../batch/items.ts';
+import type { EntitlementError } from '../../core/errors.ts';
 
 export const confluentFleet: VendorFleetTraits = {
   keyOf(request) {
@@ -23,7 +24,19 @@ export const confluentFleet: VendorFleetTraits = {
         throw invalidArgument('a Confluent create request is { vendor: "confluent", entitlement: { ... } }', [
           { field: 'entitlement', description: 'is required: an object' },
         ]);
-      checkCreateBody(entitlement);
+      try {
+        checkCreateBody(entitlement);
+      } catch (error) {
+        // Name each field from the request's root, as the batch input spells it.
+        const details = (error as { details?: readonly { pointer?: string }[] }).details ?? [];
+        throw (error as EntitlementError).with({
+          details: details.map((issue) =>
+            issue.pointer === undefined
+              ? issue
+              : { ...issue, field: `entitlement${issue.pointer.split('/').join('.')}`.replace(/\.$/, '') },
+          ),
+        });
+      }
     };
   },
 };
