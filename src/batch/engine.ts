@@ -164,6 +164,12 @@ export class BatchEngine {
               : this.#stopped === 'aborted'
                 ? 'interrupted'
                 : 'failed-fast',
+          {
+            total: this.#counts.read,
+            done: this.#counts.done,
+            failed: this.#counts.failed,
+            interrupted: this.#counts.interrupted,
+          },
         );
       if (this.#journal && typeof this.#options.journal !== 'object') await this.#journal.close();
     } catch (error) {

@@ -44,8 +44,17 @@ export interface JournalRun {
   endedAt?: number;
   /** What the caller recorded about the run (the CLI: input file and options). */
   info?: Record<string, unknown>;
-  /** How the run ended: `completed`, `interrupted`, `failed-fast`. */
+  /** How the run ended: `completed`, `interrupted`, `failed-fast` (`killed`: its process died). */
   outcome?: string;
+  /** Its results: items read and their outcomes (bad input lines included, which have no record). */
+  counts?: RunCounts;
+}
+
+export interface RunCounts {
+  total: number;
+  done: number;
+  failed: number;
+  interrupted: number;
 }
 
 export interface JournalStats {
@@ -62,7 +71,7 @@ export interface BatchJournal {
   /** Starts a run and returns its number (1 for a new journal). Refuses a journal in use by a live run. */
   beginRun(info?: Record<string, unknown>): Promise<number>;
   /** Records how a run ended. */
-  endRun(run: number, outcome: string): Promise<void>;
+  endRun(run: number, outcome: string, counts?: RunCounts): Promise<void>;
   get(key: string): Promise<JournalRecord | undefined>;
   /** Inserts or replaces the record of `record.key`; resolves once it is stored. */
   put(record: JournalRecord): Promise<void>;
@@ -87,9 +96,10 @@ export class MemoryJournal implements BatchJournal {
     return run;
   }
 
-  async endRun(run: number, outcome: string): Promise<void> {
+  async endRun(run: number, outcome: string, counts?: RunCounts): Promise<void> {
     const entry = this.#runs[run - 1];
-    if (entry) Object.assign(entry, { endedAt: Date.now(), outcome });
+    if (entry)
+      Object.assign(entry, { endedAt: Date.now(), outcome, ...(counts ? { counts: { ...counts } } : {}) });
     if (this.#active === run) this.#active = undefined;
   }
 

@@ -18,6 +18,7 @@ import {
   type JournalRun,
   type JournalState,
   type JournalStats,
+  type RunCounts,
 } from './journal.ts';
 
 export interface SqliteJournalOptions {
@@ -37,7 +38,8 @@ CREATE TABLE IF NOT EXISTS runs (
   ended_at INTEGER,
   pid INTEGER,
   info TEXT,
-  outcome TEXT
+  outcome TEXT,
+  counts TEXT
 ) STRICT;
 CREATE TABLE IF NOT EXISTS items (
   key TEXT PRIMARY KEY,
@@ -162,8 +164,10 @@ class SqliteJournal implements BatchJournal {
     }
   }
 
-  async endRun(run: number, outcome: string): Promise<void> {
-    this.#db.prepare('UPDATE runs SET ended_at = ?, outcome = ? WHERE run = ?').run(Date.now(), outcome, run);
+  async endRun(run: number, outcome: string, counts?: RunCounts): Promise<void> {
+    this.#db
+      .prepare('UPDATE runs SET ended_at = ?, outcome = ?, counts = ? WHERE run = ?')
+      .run(Date.now(), outcome, counts ? JSON.stringify(counts) : null, run);
     if (this.#run === run) this.#run = undefined;
   }
 
@@ -202,12 +206,14 @@ class SqliteJournal implements BatchJournal {
         ended_at: number | null;
         info: string | null;
         outcome: string | null;
+        counts: string | null;
       }[]
     ).map((row) => {
       const run: JournalRun = { run: row.run, startedAt: row.started_at };
       if (row.ended_at !== null) run.endedAt = row.ended_at;
       if (row.info !== null) run.info = JSON.parse(row.info) as Record<string, unknown>;
       if (row.outcome !== null) run.outcome = row.outcome;
+      if (row.counts !== null) run.counts = JSON.parse(row.counts) as RunCounts;
       return run;
     });
     const last = this.#db.prepare('SELECT MAX(updated_at) AS at FROM items').get() as { at: number | null };

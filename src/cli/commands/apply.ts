@@ -23,16 +23,18 @@ import { checkSource, countItems, type InputFormat, type InputLine, readInput } 
 import {
   addChannelConnection,
   addConfluentConnection,
+  addWaitOptions,
   type ConnectionFlags,
   checkConnection,
   type GlobalFlags,
   parsePositiveInteger,
+  type WaitFlags,
 } from '../options.ts';
 import { errorJson, type Output } from '../output.ts';
 
 type OutputFor = (command: Command) => Output;
 
-interface ApplyFlags extends GlobalFlags, ConnectionFlags {
+interface ApplyFlags extends GlobalFlags, ConnectionFlags, WaitFlags {
   journal?: string;
   format?: InputFormat;
   concurrency?: number;
@@ -318,6 +320,7 @@ export function registerApply(program: Command, outputFor: OutputFor): void {
     );
   addConfluentConnection(command);
   addChannelConnection(command);
+  addWaitOptions(command, { noWait: false });
   command.action(async (source: string, _options: unknown, self: Command) => {
     const flags = self.optsWithGlobals<ApplyFlags>();
     checkConnection(self, flags);

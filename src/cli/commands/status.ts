@@ -69,11 +69,12 @@ export function registerStatus(program: Command, outputFor: OutputFor): void {
         const running = last !== undefined && last.endedAt === undefined;
         const finished = unfinished === 0 && !running;
         const resume = !finished && last?.info ? resumeCommand(last.info) : undefined;
+        const lastFailed = (last?.counts?.failed ?? 0) > 0;
         const state = running
           ? 'running'
           : unfinished > 0
             ? 'unfinished'
-            : totals.failed > 0
+            : totals.failed > 0 || lastFailed
               ? 'some failed'
               : 'done';
         output.result(
@@ -105,6 +106,22 @@ export function registerStatus(program: Command, outputFor: OutputFor): void {
                 ['journal', journal.location],
                 ['state', state],
                 ['items', String(items)],
+                ...(last?.counts
+                  ? ([
+                      [
+                        'last run',
+                        `${last.counts.total} read: ${last.counts.done} done, ${last.counts.failed} failed (bad lines included), ${last.counts.interrupted} interrupted`,
+                      ],
+                    ] as [string, string][])
+                  : []),
+                ...(last?.counts
+                  ? ([
+                      [
+                        'last run',
+                        `${last.counts.total} read: ${last.counts.done} done, ${last.counts.failed} failed (bad lines included), ${last.counts.interrupted} interrupted`,
+                      ],
+                    ] as [string, string][])
+                  : []),
                 ['updated', when(stats.updatedAt)],
               ]),
               '',
