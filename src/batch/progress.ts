@@ -108,14 +108,22 @@ export function formatEta(ms: number | undefined): string {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-/** The buckets' rates against their quotas: `google-channel:create 116/120 per min`. */
+/**
+ * The buckets' rates against their quotas, per minute, grouped by vendor:
+ * `google-channel create 116/120 poll 410/600, confluent create 580/600*` (`*`: no published
+ * quota, the configured starting rate).
+ */
 export function formatRates(figures: ProgressFigures): string {
-  return figures.buckets
-    .map(
-      (bucket) =>
-        `${bucket.name} ${Math.round(bucket.perMinute)}/${Math.round(bucket.quotaPerMinute)}${bucket.published ? '' : '*'}/min${bucket.rateLimited > 0 ? ` (${bucket.rateLimited} quota errors)` : ''}`,
-    )
-    .join(', ');
+  const vendors = new Map<string, string[]>();
+  for (const bucket of figures.buckets) {
+    const [vendor = '', method = ''] = bucket.name.split(':');
+    const parts = vendors.get(vendor) ?? [];
+    parts.push(
+      `${method} ${Math.round(bucket.perMinute)}/${Math.round(bucket.quotaPerMinute)}${bucket.published ? '' : '*'}${bucket.rateLimited > 0 ? ` (${bucket.rateLimited} quota errors)` : ''}`,
+    );
+    vendors.set(vendor, parts);
+  }
+  return [...vendors].map(([vendor, parts]) => `${vendor} ${parts.join(' ')}`).join(', ');
 }
 
 /** One plain line: `412/1000 finished (400 done, 12 failed), 16 in flight, rates ..., ETA 5m03s`. */
@@ -125,8 +133,8 @@ export function formatProgressLine(figures: ProgressFigures): string {
     `${figures.finished}${of} finished (${figures.done} done${figures.fromJournal ? `, ${figures.fromJournal} from the journal` : ''}, ${figures.failed} failed)`,
     `${figures.inFlight} in flight`,
   ];
-  const rates = formatRates(figures);
-  if (rates) parts.push(rates);
   parts.push(`ETA ${formatEta(figures.etaMs)}`);
+  const rates = formatRates(figures);
+  if (rates) parts.push(`per min: ${rates}`);
   return parts.join(', ');
 }

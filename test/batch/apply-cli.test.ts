@@ -50,6 +50,7 @@ const ndjson = (text: string) =>
   text
     .split('\n')
     .filter((line) => line.trim() !== '')
+    // biome-ignore lint/suspicious/noExplicitAny: NDJSON lines of any shape, checked with toMatchObject
     .map((line) => JSON.parse(line) as Record<string, any>);
 
 const FAST = ['--poll-interval', '5', '--rate', 'google-channel:create=6000/min'];

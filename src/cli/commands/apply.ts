@@ -124,7 +124,7 @@ async function startProgress(
     {
       stream: stderr,
       format:
-        '{bar} {finished}/{totalText} | {done} done, {failed} failed, {inflight} in flight | {rates} | ETA {eta}',
+        '{bar} {finished}/{totalText} | {done} done, {failed} failed, {inflight} in flight | ETA {etaText} | per min: {rates}',
       hideCursor: true,
       clearOnComplete: false,
       barsize: 24,
@@ -142,8 +142,8 @@ async function startProgress(
         done: figures.done,
         failed: figures.failed,
         inflight: figures.inFlight,
-        rates: formatRates(figures) || 'starting',
-        eta: formatEta(figures.etaMs),
+        rates: formatRates(figures) || 'no requests yet',
+        etaText: formatEta(figures.etaMs),
       },
     };
   };
@@ -214,8 +214,12 @@ function summaryTable(output: Output, summary: BatchSummary, failures: BatchItem
         `... and ${failures.length - MAX_LISTED_FAILURES} more (entitlements status --journal shows them)`,
       );
   }
+  const ran = summary.total - summary.fromJournal;
   lines.push(
-    `${summary.fromJournal} done in an earlier run (from the journal); ${(summary.durationMs / 1000).toFixed(1)} s; item p50 ${Math.round(summary.itemDurationMs.p50)} ms, p99 ${Math.round(summary.itemDurationMs.p99)} ms`,
+    `${summary.fromJournal} done in an earlier run (from the journal); ${(summary.durationMs / 1000).toFixed(1)} s` +
+      (ran > 0
+        ? `; per item p50 ${Math.round(summary.itemDurationMs.p50)} ms, p99 ${Math.round(summary.itemDurationMs.p99)} ms`
+        : ''),
   );
   return lines.join('\n');
 }
