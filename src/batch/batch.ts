@@ -101,7 +101,13 @@ export function createBatch(
           message: 'a batch run is iterated once: its results go to one consumer',
         });
       iterated = true;
-      return { next: () => engine.next() };
+      return {
+        next: () => engine.next(),
+        return: async () => {
+          await engine.abandon();
+          return { done: true, value: undefined };
+        },
+      };
     },
     async done(): Promise<BatchSummary> {
       if (!iterated) {

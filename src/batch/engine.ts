@@ -112,6 +112,20 @@ export class BatchEngine {
     return this.#results.next();
   }
 
+  /**
+   * The consumer stopped iterating (`break` in `for await`): the batch stops as on abort, what is
+   * in flight is recorded, and the results nobody will read are drained so that it can end.
+   */
+  async abandon(): Promise<void> {
+    if (!this.#summary) return;
+    this.#halt('aborted');
+    for (;;) {
+      const next = await this.#results.next().catch(() => ({ done: true }));
+      if (next.done) break;
+    }
+    await this.#summary.catch(() => undefined);
+  }
+
   progress(): BatchProgress {
     const now = this.#dispatcher.now();
     return {

@@ -3,7 +3,7 @@
  * rate that adapts to the vendor's answers.
  *
  * - With a published quota of L requests per window I, the bucket refills at `utilisation` x L / I
- *   with a burst of at most 2, chosen so that burst + refill over one window stays below L: a
+ *   with a burst of at most 3, chosen so that burst + refill over one window stays below L: a
  *   vendor counting fixed windows (Cloud Channel: 60 s) never sees more than its quota, even when
  *   requests arrive a little bunched, and a late timer costs nothing (the burst absorbs it).
  * - Without one (Confluent), it starts from the configured rate.
@@ -68,7 +68,7 @@ export class AdaptiveBucket {
     this.quota = quota;
     this.published = published;
     const burst = published
-      ? Math.max(1, Math.min(2, Math.floor(quota.limit * (1 - settings.utilisation))))
+      ? Math.max(1, Math.min(3, Math.floor(quota.limit * (1 - settings.utilisation))))
       : Math.max(1, Math.min(2, quota.limit));
     this.#target = published
       ? Math.min(quota.limit * settings.utilisation, quota.limit - burst)

@@ -193,6 +193,20 @@ describe('createMany', () => {
     expect(w.channel.operations()).toHaveLength(15);
   });
 
+  it('leaving the loop early stops the batch like an abort, and it ends (the journal records the run)', async () => {
+    const w = await world();
+    const journal = new MemoryJournal();
+    const run = w.provisioner.createMany(mixedItems(40), { ...FAST, journal, concurrency: 2 });
+    for await (const result of run) {
+      expect(result.outcome).toBe('done');
+      break;
+    }
+    const summary = await run.done();
+    expect(summary.stopped).toBe('aborted');
+    expect(summary.total).toBeLessThan(40);
+    expect((await journal.stats()).runs[0]?.outcome).toBe('interrupted');
+  });
+
   it('an operation past its deadline fails with deadline-exceeded and its token; a re-run resumes it', async () => {
     const w = await world({ channel: { completion: { afterPolls: 30 } } });
     const journal = new MemoryJournal();

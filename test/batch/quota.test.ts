@@ -1,18 +1,19 @@
 /**
  * Pacing against emulators that enforce time-scaled quotas: Cloud Channel's published figures
- * (CreateEntitlement 120/min, operations.get 600/min) and a Confluent create limit, 12 times
- * faster than real time (a 60 s window lasts 5 s). The emulators must serve no quota error, and
+ * (CreateEntitlement 120/min, operations.get 600/min) and a Confluent create limit, 6 times
+ * faster than real time (a 60 s window lasts 10 s: few enough requests per second that the
+ * limiter, not the CPU of a loaded machine, is what paces them). The emulators must serve no quota error, and
  * creates must arrive at >= 0.95 of the quota, measured at the emulators over more than two windows.
  */
 import { describe, expect, it } from 'vitest';
 import { CHANNEL_PUBLISHED_QUOTA } from '../../src/testing/index.ts';
 import { channelItem, confluentItem, world } from './helpers.ts';
 
-const TIME_SCALE = 12;
+const TIME_SCALE = 6;
 const WINDOW_MS = 60_000 / TIME_SCALE;
 const CHANNEL_CREATES = 120;
 const CONFLUENT_CREATES = 60;
-const WINDOWS = 2.2;
+const WINDOWS = 2.1;
 
 /**
  * Creates per window from arrival times (ms), from the second arrival to the last: a bucket's first
@@ -30,7 +31,7 @@ describe('pacing at time-scaled quotas', () => {
     const confluentCount = Math.round(CONFLUENT_CREATES * WINDOWS);
     const w = await world({
       customers: channelCount + confluentCount,
-      channel: { quota: CHANNEL_PUBLISHED_QUOTA, timeScale: TIME_SCALE, completion: { afterPolls: 2 } },
+      channel: { quota: CHANNEL_PUBLISHED_QUOTA, timeScale: TIME_SCALE, completion: { afterPolls: 1 } },
       confluent: {
         rateLimit: [
           { requests: CONFLUENT_CREATES, perMs: 60_000, operationId: 'createPartnerV2Entitlement' },
@@ -49,7 +50,7 @@ describe('pacing at time-scaled quotas', () => {
         'google-channel': { create: scaled(120), poll: scaled(600) },
         confluent: { create: scaled(CONFLUENT_CREATES), poll: scaled(CONFLUENT_CREATES) },
       },
-      polling: { initialDelayMs: 50, multiplier: 1.5, maxDelayMs: 200 },
+      polling: { initialDelayMs: 200, multiplier: 1.5, maxDelayMs: 1000 },
       retry: { maxRetries: 0 },
     });
     const summary = await run.done();
@@ -75,6 +76,6 @@ describe('pacing at time-scaled quotas', () => {
     expect(confluentShare).toBeLessThanOrEqual(1);
     // Polls shared one budget per vendor and stayed inside it.
     const polls = w.channel.calls.filter((call) => call.method === 'GetOperation');
-    expect(polls.length).toBeGreaterThanOrEqual(channelCount * 2);
+    expect(polls.length).toBeGreaterThanOrEqual(channelCount);
   }, 60_000);
 });
