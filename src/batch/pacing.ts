@@ -3,7 +3,7 @@
  * rate that adapts to the vendor's answers.
  *
  * - With a published quota of L requests per window I, the bucket refills at `utilisation` x L / I
- *   with a burst of at most 3, chosen so that burst + refill over one window stays below L: a
+ *   with a burst of 2 or 3 (1 for small quotas), and burst + refill over one window below L: a
  *   vendor counting fixed windows (Cloud Channel: 60 s) never sees more than its quota, even when
  *   requests arrive a little bunched, and a late timer costs nothing (the burst absorbs it).
  * - Without one (Confluent), it starts from the configured rate.
@@ -67,11 +67,15 @@ export class AdaptiveBucket {
     this.method = settings.method;
     this.quota = quota;
     this.published = published;
+    // A burst of 2 or 3 absorbs late timers (a late start does not cost its slot); below ~50 per
+    // window the slots are far apart and a late timer costs little, so 1 keeps the margin.
+    const margin = Math.floor(quota.limit * (1 - settings.utilisation));
     const burst = published
-      ? Math.max(1, Math.min(3, Math.floor(quota.limit * (1 - settings.utilisation))))
+      ? Math.max(quota.limit >= 50 ? 2 : 1, Math.min(3, margin))
       : Math.max(1, Math.min(2, quota.limit));
+    // Half a slot stays free for requests that arrive a little bunched.
     this.#target = published
-      ? Math.min(quota.limit * settings.utilisation, quota.limit - burst)
+      ? Math.min(quota.limit * settings.utilisation, quota.limit - burst - 0.5)
       : quota.limit;
     if (!(this.#target > 0)) this.#target = quota.limit / 2;
     this.#current = this.#target;

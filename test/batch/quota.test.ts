@@ -12,7 +12,7 @@ import { channelItem, confluentItem, world } from './helpers.ts';
 const TIME_SCALE = 6;
 const WINDOW_MS = 60_000 / TIME_SCALE;
 const CHANNEL_CREATES = 120;
-const CONFLUENT_CREATES = 60;
+const CONFLUENT_CREATES = 120;
 const WINDOWS = 2.1;
 
 /**
@@ -41,7 +41,7 @@ describe('pacing at time-scaled quotas', () => {
       },
     });
     const items = Array.from({ length: channelCount + confluentCount }, (_, index) =>
-      index % 3 === 2 ? confluentItem(index) : channelItem(index),
+      index % 2 === 1 ? confluentItem(index) : channelItem(index),
     );
     // The batch knows the vendor figures (Cloud Channel's from its fleet traits) on the same scale.
     const scaled = (limit: number) => ({ limit, intervalMs: WINDOW_MS });
