@@ -160,3 +160,4 @@ try {
   await emulator.close();
 }
 await benchGoogle(Math.max(50, Math.floor(iterations / 4)));
+await (await import('./batch.ts')).benchBatch();

@@ -4,24 +4,33 @@
  * adapter only when that vendor is first used (a Confluent-only program never loads google-gax or
  * protobufjs). Configuration not given comes from the environment (see `fromEnvironment`).
  */
+
+import { deferredRun } from './batch/deferred-run.ts';
+import type { BatchEntry } from './batch/entries.ts';
+import type { BatchItem } from './batch/items.ts';
+import { checkOptions as checkBatchOptions } from './batch/options.ts';
+import type { BatchOptions, BatchRun } from './batch/types.ts';
 import {
-  type CallOptions,
   checkBoolean,
   checkFunction,
   checkOptionsObject,
   describeValue,
-  type Entitlement,
-  EntitlementError,
-  type EntitlementProvisioner,
   invalidField,
   isPlainObject,
-  type ProvisionerEventListener,
-  type ProvisioningOperation,
-  type ResumeOptions,
-  tokenVendor,
-} from './core/index.ts';
+} from './core/arguments.ts';
+import { EntitlementError } from './core/errors.ts';
+import type { ProvisionerEventListener } from './core/events.ts';
+import { tokenVendor } from './core/token.ts';
+import type {
+  CallOptions,
+  Entitlement,
+  EntitlementProvisioner,
+  ProvisioningOperation,
+  ResumeOptions,
+} from './core/types.ts';
 import { withTracing } from './observability/tracing.ts';
 import { confluentFromEnvironment, missingConfluentCredentials } from './vendors/confluent/environment.ts';
+import { confluentFleet } from './vendors/confluent/fleet.ts';
 import type { ConfluentOptions } from './vendors/confluent/provisioner.ts';
 import type {
   ConfluentCreateRequest,
@@ -29,6 +38,7 @@ import type {
   ConfluentEntitlementResource,
 } from './vendors/confluent/types.ts';
 import { googleChannelFromEnvironment } from './vendors/google-channel/environment.ts';
+import { googleChannelFleet } from './vendors/google-channel/fleet.ts';
 import type { GoogleChannelOptions } from './vendors/google-channel/provisioner.ts';
 import type {
   GoogleChannelCreateRequest,
@@ -102,6 +112,14 @@ export interface Provisioner extends AsyncDisposable {
     ref: VendorRegistry[V]['ref'] & { vendor: V },
     options?: CallOptions,
   ): Promise<Entitlement<V, VendorRegistry[V]['raw']>>;
+  /**
+   * Creates many entitlements, mixed vendors included: per-item results as they finish, paced at
+   * each vendor's quotas, recorded in `options.journal` so that a re-run buys nothing twice.
+   */
+  createMany(
+    items: Iterable<BatchItem | BatchEntry> | AsyncIterable<BatchItem | BatchEntry>,
+    options?: BatchOptions,
+  ): BatchRun;
   /** The vendors this provisioner can route to. */
   readonly vendors: readonly string[];
   /** Closes every adapter that was loaded; calls after it are refused. */
@@ -298,6 +316,18 @@ class FacadeProvisioner implements Provisioner {
     const vendor = isPlainObject(ref) ? ref.vendor : undefined;
     const adapter = await this.#adapter(vendor, 'The entitlement reference');
     return withTracing(this.#tracing, 'get', adapter.vendor, () => adapter.get(ref, options));
+  }
+
+  createMany(
+    items: Iterable<BatchItem | BatchEntry> | AsyncIterable<BatchItem | BatchEntry>,
+    options: BatchOptions = {},
+  ): BatchRun {
+    checkBatchOptions(options);
+    const traits = { confluent: confluentFleet, 'google-channel': googleChannelFleet, ...options?.traits };
+    // The engine (pacing, journal) loads when the run is first used.
+    return deferredRun(async () =>
+      (await import('./batch/batch.ts')).createBatch(this, items, { ...options, traits }),
+    );
   }
 
   async close(): Promise<void> {

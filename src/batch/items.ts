@@ -9,6 +9,7 @@
  */
 import { contentDigest } from '../core/canonical.ts';
 import { EntitlementError } from '../core/errors.ts';
+import type { PollingOptions } from '../core/types.ts';
 
 /** A create request with its vendor, plus an optional idempotency key. */
 export interface BatchItem {
@@ -38,6 +39,20 @@ export interface VendorFleetTraits {
   quotas?: Partial<Record<FleetMethod, Quota>>;
   /** The key the vendor itself dedupes on, when the request carries one (Confluent: external_id). */
   keyOf?(request: Record<string, unknown>): string | undefined;
+  /** How bulk work polls this vendor's pending operations (default: 1 s, x1.5, at most 30 s). */
+  polling?: PollingOptions;
+  /** How long bulk work waits for one operation, in milliseconds (default 30 min). */
+  waitTimeoutMs?: number;
+  /**
+   * Whether an error is the vendor's quota answer though its kind is not `rate-limited` (a vendor
+   * that answers some quota errors with another status). `rate-limited` errors always are.
+   */
+  isRateLimited?(error: EntitlementError): boolean;
+  /**
+   * Loads the vendor's request checks (only when needed: they may be large) and returns a function
+   * that throws `invalid-argument`, naming the field, for a request that must not be sent.
+   */
+  loadValidator?(): Promise<(request: Record<string, unknown>) => void>;
 }
 
 export interface KeyedItem {
@@ -75,4 +90,36 @@ export function keyItem(item: unknown, traits: VendorFleetTraits | undefined): K
   return key === undefined
     ? { key: `sha256:${digest}`, digest, derivedKey: true, request }
     : { key, digest, derivedKey: false, request };
+}
+
+/** Two items of one batch with the same key: the second is refused, naming both positions. */
+export function duplicateKeyError(
+  key: string,
+  vendor: string,
+  first: number,
+  second: number,
+): EntitlementError {
+  return new EntitlementError({
+    kind: 'invalid-argument',
+    vendor,
+    reason: 'DUPLICATE_KEY',
+    message: `item ${second} has the same idempotency key as item ${first} (${JSON.stringify(key)}): one order, one key; give the second another key or remove it`,
+    details: [{ field: 'idempotencyKey', key, positions: [first, second] }],
+  });
+}
+
+/** An item whose content differs from what was recorded under its key: refused, nothing is sent. */
+export function keyConflictError(
+  key: string,
+  vendor: string,
+  recordedDigest: string,
+  digest: string,
+): EntitlementError {
+  return new EntitlementError({
+    kind: 'already-exists',
+    vendor,
+    reason: 'KEY_CONFLICT',
+    message: `the idempotency key ${JSON.stringify(key)} was already used for other content (digest ${recordedDigest.slice(0, 12)}, now ${digest.slice(0, 12)}): an order never changes under its key; use a new key for the new content`,
+    details: [{ field: 'idempotencyKey', key, recordedDigest, digest }],
+  });
 }

@@ -3,7 +3,7 @@
  * that does not parse is a usage error (exit 2), reported by commander before anything runs.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { parseHostPort } from '../core/index.ts';
+import { parseHostPort } from '../core/hosts.ts';
 
 export interface GlobalFlags {
   json?: boolean;

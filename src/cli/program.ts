@@ -21,6 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './commands/apply.ts';
 import { registerCancel } from './commands/cancel.ts';
 import { registerCreate } from './commands/create.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -28,6 +29,7 @@ import { registerEmulator } from './commands/emulator.ts';
 import { registerEnqueue } from './commands/enqueue.ts';
 import { registerGet } from './commands/get.ts';
 import { registerQueueStatus } from './commands/queue-status.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerWait } from './commands/wait.ts';
 import { registerWorker } from './commands/worker.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -141,6 +143,8 @@ export async function run(
   registerCancel(program, outputFor);
   registerGet(program, outputFor);
   registerEmulator(program, outputFor);
+  registerApply(program, outputFor);
+  registerStatus(program, outputFor);
   registerWorker(program, outputFor);
   registerEnqueue(program, outputFor);
   registerQueueStatus(program, outputFor);

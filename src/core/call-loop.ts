@@ -161,7 +161,7 @@ export async function runCall<T>(settings: CallSettings, call: Call<T>): Promise
         scope.dispose();
       }
       if (!schedule.allows(failure, tries)) throw failure;
-      const delayMs = schedule.next(failure);
+      const delayMs = await schedule.next(failure);
       emit({
         type: 'retry',
         operation,

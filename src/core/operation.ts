@@ -4,8 +4,9 @@
  * progress callbacks. A deadline that passes while the operation still runs is `deadline-exceeded`
  * carrying the token: the operation may still complete and can be resumed.
  */
-import { ExponentialBackoff, type IBackoff, noJitterGenerator } from 'cockatiel';
+import type { IBackoff } from 'cockatiel';
 import { MAX_TIMER_MS } from './arguments.ts';
+import { loadBackoff } from './backoff.ts';
 import {
   type CallOptionRules,
   type CheckedCallOptions,
@@ -126,12 +127,6 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
     const timeoutMs = options.timeoutMs ?? this.#driver.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
     const deadline = started + timeoutMs;
     const polling = resolvePolling(this.#driver.polling, options.polling);
-    const schedule = new ExponentialBackoff({
-      initialDelay: polling.initialDelayMs,
-      maxDelay: Math.max(polling.maxDelayMs, polling.initialDelayMs),
-      exponent: polling.multiplier,
-      generator: noJitterGenerator,
-    });
     let backoff: IBackoff<unknown> | undefined;
     for (;;) {
       if (this.#status.done) return this.#result();
@@ -154,7 +149,16 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
         emit({ type: 'poll', operation: 'wait', polls: this.#polls, done: true, elapsedMs });
         return this.#result();
       }
-      backoff = backoff ? backoff.next(undefined) : schedule.next();
+      if (backoff) backoff = backoff.next(undefined);
+      else {
+        const { ExponentialBackoff, noJitterGenerator } = await loadBackoff();
+        backoff = new ExponentialBackoff({
+          initialDelay: polling.initialDelayMs,
+          maxDelay: Math.max(polling.maxDelayMs, polling.initialDelayMs),
+          exponent: polling.multiplier,
+          generator: noJitterGenerator,
+        }).next();
+      }
       const pause = Math.min(backoff.duration, deadline - Date.now());
       emit({
         type: 'poll',

@@ -5,8 +5,9 @@
  * that callers told the same instant do not all come back at once. Only errors marked `retryable`
  * are retried.
  */
-import { ExponentialBackoff, type IBackoff } from 'cockatiel';
+import type { IBackoff } from 'cockatiel';
 import { checkInteger, checkNumber, checkOptionsObject, invalidField, MAX_TIMER_MS } from './arguments.ts';
+import { loadBackoff } from './backoff.ts';
 import type { EntitlementError } from './errors.ts';
 
 export interface RetrySettings {
@@ -70,16 +71,10 @@ export function resolveRetry(
 /** The backoff schedule of one call; `next(error)` is the delay before the next attempt. */
 export class RetrySchedule {
   readonly #settings: RetrySettings;
-  readonly #start: ExponentialBackoff<unknown>;
   #backoff: IBackoff<unknown> | undefined;
 
   constructor(settings: RetrySettings) {
     this.#settings = settings;
-    this.#start = new ExponentialBackoff({
-      initialDelay: settings.initialDelayMs,
-      maxDelay: settings.maxDelayMs,
-      exponent: settings.factor,
-    });
   }
 
   /** Whether attempt number `attempt` (from 1) may be followed by another after `error`. */
@@ -88,8 +83,17 @@ export class RetrySchedule {
     return error.retryAfterMs === undefined || error.retryAfterMs <= this.#settings.maxRetryAfterMs;
   }
 
-  next(error: EntitlementError): number {
-    this.#backoff = this.#backoff ? this.#backoff.next(undefined) : this.#start.next();
+  async next(error: EntitlementError): Promise<number> {
+    if (this.#backoff) this.#backoff = this.#backoff.next(undefined);
+    else {
+      const { ExponentialBackoff } = await loadBackoff();
+      const { initialDelayMs, maxDelayMs, factor } = this.#settings;
+      this.#backoff = new ExponentialBackoff({
+        initialDelay: initialDelayMs,
+        maxDelay: maxDelayMs,
+        exponent: factor,
+      }).next();
+    }
     const computed = this.#backoff.duration;
     if (error.retryAfterMs === undefined) return computed;
     // A floor, plus jitter of up to the computed delay (and no more than the floor itself).

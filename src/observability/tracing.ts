@@ -3,7 +3,7 @@
  * optional peer dependency): one span per facade call, and one per `wait()` of the operations it
  * returns. Without the package, or with tracing off, calls run as they are.
  */
-import { isEntitlementError } from '../core/index.ts';
+import { isEntitlementError } from '../core/errors.ts';
 
 type Api = typeof import('@opentelemetry/api');
 

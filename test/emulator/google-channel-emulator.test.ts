@@ -741,61 +741,7 @@ describe('faults', () => {
   });
 });
 
-describe('quotas', () => {
-  it('refuses creates over createPerMinute with RESOURCE_EXHAUSTED, QuotaFailure and RetryInfo', async () => {
-    const { emu: limited, client } = await start({ quota: { createPerMinute: 2 } });
-    ok(await client.create(createRequest(GCP)));
-    ok(await client.create(createRequest(STARTER)));
-    const status = failed(
-      await client.create(createRequest(VAULT)),
-      Status.RESOURCE_EXHAUSTED,
-      'RATE_LIMIT_EXCEEDED',
-      'googleapis.com',
-    );
-    expect(detail(status, 'google.rpc.ErrorInfo')).toMatchObject({
-      metadata: { service: DOMAIN, quota_limit_value: '2' },
-    });
-    expect(detail(status, 'google.rpc.QuotaFailure')).toMatchObject({
-      violations: [{ subject: 'method:CreateEntitlement', quotaValue: '2' }],
-    });
-    const { retryDelay } = detail(status, 'google.rpc.RetryInfo') as { retryDelay: { seconds: string } };
-    expect(Number(retryDelay.seconds)).toBeGreaterThan(0);
-    expect(Number(retryDelay.seconds)).toBeLessThanOrEqual(60);
-    expect(limited.operations()).toHaveLength(2);
-
-    // GetOperation has its own (unlimited) quota here; REST counts against the same bucket.
-    ok(await client.getOperation(limited.operations()[0]?.name ?? ''));
-    const answer = await rest(limited, 'POST', `/v1/${PARENT}/entitlements`, {
-      entitlement: { offer: VAULT },
-    });
-    expect(answer.status).toBe(429);
-    expect(answer.body.error).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED' });
-    expect(answer.body.error?.details?.map((d) => d['@type'])).toEqual([
-      ERROR_INFO_TYPE,
-      'type.googleapis.com/google.rpc.QuotaFailure',
-      'type.googleapis.com/google.rpc.RetryInfo',
-    ]);
-    expect(answer.body.error?.details?.[2]).toMatchObject({
-      retryDelay: expect.stringMatching(/^\d+(\.\d+)?s$/),
-    });
-
-    limited.reset();
-    ok(await client.create(createRequest(GCP)));
-  });
-
-  it('refuses GetOperation over getOperationPerMinute', async () => {
-    const { client } = await start({ quota: { getOperationPerMinute: 1 } });
-    const created = ok(await client.create(createRequest(GCP)));
-    ok(await client.getOperation(created.name));
-    failed(
-      await client.getOperation(created.name),
-      Status.RESOURCE_EXHAUSTED,
-      'RATE_LIMIT_EXCEEDED',
-      'googleapis.com',
-    );
-    ok(await client.create(createRequest(STARTER)));
-  });
-
+describe('options', () => {
   it('refuses invalid quotas and options', async () => {
     await expect(startChannelEmulator({ quota: { createPerMinute: 0 } })).rejects.toThrow(TypeError);
     await expect(startChannelEmulator({ grpcPort: 70_000 })).rejects.toThrow(TypeError);

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { EntitlementError, isEntitlementError } from '../../core/errors.ts';
 import type { EnqueueOutcome, QueueResult } from '../../queue/index.ts';
+import { examples } from '../help.ts';
 import { type GlobalFlags, parsePositiveInteger } from '../options.ts';
 import type { Output } from '../output.ts';
 import { addRedisOptions, type RedisFlags, redisUrl } from './worker.ts';
@@ -49,6 +50,11 @@ export function registerEnqueue(program: Command, outputFor: OutputFor): void {
       parsePositiveInteger,
     );
   addRedisOptions(command);
+  examples(command, [
+    'REDIS_URL=redis://127.0.0.1:6379 entitlements enqueue examples/orders.jsonl',
+    'entitlements enqueue --wait --timeout 600000 orders.csv',
+    '# the same file again is a no-op while the jobs are kept (the dedupe horizon)',
+  ]);
   command.action(async (file: string, _options: unknown, self: Command) => {
     const flags = self.optsWithGlobals<EnqueueFlags>();
     const output = outputFor(self);

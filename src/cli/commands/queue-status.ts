@@ -4,6 +4,7 @@
  * their error.
  */
 import type { Command } from 'commander';
+import { examples } from '../help.ts';
 import { type GlobalFlags, parsePositiveInteger } from '../options.ts';
 import type { Output } from '../output.ts';
 import { addRedisOptions, type RedisFlags, redisUrl } from './worker.ts';
@@ -27,6 +28,11 @@ export function registerQueueStatus(program: Command, outputFor: OutputFor): voi
     .option('--vendor <vendor>', 'only this vendor (repeatable; default: every built-in vendor)', collect)
     .option('--failures <n>', 'failures listed per queue (default 10)', parsePositiveInteger);
   addRedisOptions(status);
+  examples(queue, ['entitlements queue status']);
+  examples(status, [
+    'REDIS_URL=redis://127.0.0.1:6379 entitlements queue status',
+    'entitlements --json queue status --vendor confluent',
+  ]);
   status.action(async (_options: unknown, self: Command) => {
     const flags = self.optsWithGlobals<StatusFlags>();
     const output = outputFor(self);

@@ -7,6 +7,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { QueueQuotas } from '../../queue/index.ts';
 import { provisionerFor, Tally } from '../context.ts';
+import { examples } from '../help.ts';
 import {
   addChannelConnection,
   addConfluentConnection,
@@ -164,6 +165,11 @@ export function registerWorker(program: Command, outputFor: OutputFor): void {
   addRedisOptions(command);
   addConfluentConnection(command);
   addChannelConnection(command);
+  examples(command, [
+    'REDIS_URL=redis://127.0.0.1:6379 entitlements worker --concurrency 10',
+    'entitlements worker --redis redis://queue.internal:6379 --vendor google-channel --rate google-channel:create=100/min',
+    '# SIGTERM drains: running jobs finish, nothing is lost',
+  ]);
   command.action(async (_options: unknown, self: Command) => {
     const flags = self.optsWithGlobals<WorkerFlags>();
     checkConnection(self, flags);

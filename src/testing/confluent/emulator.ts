@@ -33,8 +33,8 @@ import { type Reply, readBody, send } from './http.ts';
 import { OPERATION_HANDLERS, type ReceivedBody } from './operations.ts';
 import {
   type ConfluentRateLimit,
-  RateLimit,
   type RateLimitDecision,
+  RateLimits,
   rateLimitHeaders,
 } from './rate-limit.ts';
 import { type ConfluentRecordedRequest, queryRecord, RequestLog } from './request-log.ts';
@@ -56,8 +56,16 @@ export interface ConfluentEmulatorOptions {
    * ({@link DEFAULT_CONFLUENT_EMULATOR_CREDENTIALS}).
    */
   credentials?: readonly ConfluentEmulatorCredential[];
-  /** Refuse requests over this rate with `429`. Default: no limit. */
-  rateLimit?: ConfluentRateLimit;
+  /**
+   * Refuse requests over this rate with `429`: one limit, or several (e.g. one per operation, with
+   * `operationId`). Default: no limit.
+   */
+  rateLimit?: ConfluentRateLimit | readonly ConfluentRateLimit[];
+  /**
+   * Rate-limit windows pass this many times faster than real time (60: a minute lasts 1 s), on the
+   * emulator's clock. Default 1.
+   */
+  timeScale?: number;
   /**
    * The origin (`scheme://host[:port]`) used in `Location` headers, `metadata.self` and
    * `organization.related`. Default: the emulator's own `http://127.0.0.1:<port>`. Set it to test a
@@ -71,7 +79,8 @@ export interface ConfluentEmulatorOptions {
    */
   spec?: object;
   /**
-   * Where time comes from: the entitlements' timestamps, the request log, and latency faults.
+   * Where time comes from: the entitlements' timestamps, the request log, rate-limit windows and
+   * latency faults.
    * Default: the system clock and real timers.
    */
   clock?: ConfluentEmulatorClock;
@@ -116,6 +125,8 @@ export interface ConfluentEmulator extends AsyncDisposable {
   readonly requests: readonly ConfluentRecordedRequest[];
   /** The faults still queued, with how many more requests each will apply to. */
   readonly pendingFaults: readonly PendingConfluentFault[];
+  /** `429`s served since start or the last {@link ConfluentEmulator.reset}. */
+  readonly quotaErrors: number;
   /** The stored entitlements in the vendor's JSON shape, oldest first (copies). */
   entitlements(): ConfluentEntitlement[];
   /**
@@ -210,9 +221,15 @@ export async function startConfluentEmulator(
     ],
   );
   const rateLimitConfig = options.rateLimit;
-  let rateLimit = rateLimitConfig === undefined ? undefined : new RateLimit(rateLimitConfig);
   const spec = emulatedSpec(options.spec);
   const clock = options.clock === undefined ? SYSTEM_CLOCK : checkClock(options.clock);
+  const rateLimit =
+    rateLimitConfig === undefined
+      ? undefined
+      : new RateLimits(
+          Array.isArray(rateLimitConfig) ? rateLimitConfig : [rateLimitConfig as ConfluentRateLimit],
+          { now: () => clock.now(), timeScale: options.timeScale ?? 1 },
+        );
   const store = new EntitlementStore(spec.entitlement.resource, () => clock.now());
   const faults = new FaultQueue();
   const log = new RequestLog();
@@ -247,7 +264,7 @@ export async function startConfluentEmulator(
         ...r,
         headers: {
           'X-Request-Id': requestId,
-          ...(decision ? rateLimitHeaders(decision) : {}),
+          ...(decision ? rateLimitHeaders(decision, clock.now()) : {}),
           ...r.headers,
         },
       });
@@ -264,8 +281,8 @@ export async function startConfluentEmulator(
     }
 
     if (rateLimit) {
-      decision = await rateLimit.consume();
-      if (!decision.allowed) return reply({ status: 429 }); // the vendor's 429 has no body
+      decision = rateLimit.consume(operationId);
+      if (decision && !decision.allowed) return reply({ status: 429 }); // the vendor's 429 has no body
     }
 
     const fault = faults.take(method, operationId);
@@ -360,14 +377,16 @@ export async function startConfluentEmulator(
     get pendingFaults() {
       return faults.pending();
     },
+    get quotaErrors() {
+      return rateLimit?.refused ?? 0;
+    },
     entitlements: () => store.list(),
     inject: (fault) => faults.add(fault),
     reset() {
       store.clear();
       faults.clear();
       log.clear();
-      rateLimit?.dispose();
-      if (rateLimitConfig) rateLimit = new RateLimit(rateLimitConfig);
+      rateLimit?.reset();
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -54,13 +54,18 @@ export interface ChannelEmulatorOptions {
   offers?: readonly ChannelOffer[];
   /** When operations complete. Default {@link DEFAULT_CHANNEL_COMPLETION}: on the second GetOperation. */
   completion?: ChannelCompletion;
-  /** Per-method quotas per minute. Default: none. */
+  /** Per-method quotas per minute (`CHANNEL_PUBLISHED_QUOTA` has the vendor's). Default: none. */
   quota?: ChannelQuota;
   /**
    * The emulator's time: completion by `afterMs`, latency faults and the times it records follow
    * it. Default: the system clock; {@link createManualClock} gives one that moves when told to.
    */
   clock?: ChannelClock;
+  /**
+   * Quota windows pass this many times faster than real time (60: a minute lasts 1 s), on the
+   * emulator's clock. Default 1.
+   */
+  timeScale?: number;
 }
 
 /** How long {@link ChannelEmulator.close} may take at most. */
@@ -85,6 +90,8 @@ export interface ChannelEmulator extends AsyncDisposable {
    * comes fails instead of hanging.
    */
   waitForCalls(count: number, options?: { timeoutMs?: number }): Promise<readonly ChannelCallRecord[]>;
+  /** Calls refused with RESOURCE_EXHAUSTED for quota since start or the last reset. */
+  readonly quotaErrors: number;
   /** The operations CreateEntitlement created, oldest first (a snapshot). */
   operations(): ChannelOperationSnapshot[];
   /** The entitlements completed operations created, oldest first, in proto3 JSON (a snapshot). */
@@ -170,7 +177,10 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
     options.offers ?? DEFAULT_CHANNEL_OFFERS,
     options.completion ?? DEFAULT_CHANNEL_COMPLETION,
   );
-  const quotas = new Quotas(options.quota);
+  const quotas = new Quotas(options.quota, {
+    ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+    now: () => clock.now(),
+  });
   const faults = new FaultQueue();
   const log = new CallLog();
   const closing = new AbortController();
@@ -231,7 +241,7 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
     };
 
     if (call.invalid) return finish(error(call.invalid));
-    const overQuota = await quotas.consume(call.method);
+    const overQuota = quotas.consume(call.method);
     if (overQuota) return finish(error(overQuota));
 
     const fault = faults.takeCallFault(call.method, call.transport);
@@ -292,6 +302,9 @@ export async function startChannelEmulator(options: ChannelEmulatorOptions = {})
       return faults.pending();
     },
     waitForCalls: (count, { timeoutMs = 5_000 } = {}) => log.waitFor(count, timeoutMs),
+    get quotaErrors() {
+      return quotas.errors;
+    },
     operations() {
       state.settle(clock.now());
       return state.operations();

@@ -22,5 +22,5 @@ export type {
   ChannelUnavailableFault,
   PendingChannelFault,
 } from './faults.ts';
-export type { ChannelQuota } from './quota.ts';
+export { CHANNEL_PUBLISHED_QUOTA, type ChannelQuota } from './quota.ts';
 export { CHANNEL_EMULATOR_PEER, startChannelEmulator } from './start.ts';

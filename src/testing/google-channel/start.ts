@@ -3,7 +3,7 @@
  * dependencies) loads on the first start. Without those packages installed, starting one fails
  * with `failed-precondition` naming the install.
  */
-import { importPeer } from '../../core/index.ts';
+import { importPeer } from '../../core/peer.ts';
 import type { ChannelEmulator, ChannelEmulatorOptions } from './emulator.ts';
 
 export const CHANNEL_EMULATOR_PEER = {

@@ -1,5 +1,6 @@
 /** The Confluent base URL, and which Location headers may be followed (same origin only). */
-import { EntitlementError, isLoopbackHost } from '../../core/index.ts';
+import { EntitlementError } from '../../core/errors.ts';
+import { isLoopbackHost } from '../../core/hosts.ts';
 import { CONFLUENT } from './types.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.confluent.cloud';

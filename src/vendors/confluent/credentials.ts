@@ -3,7 +3,8 @@
  * once after a 401) or a Cloud API key and secret (HTTP Basic). The secret values live in private
  * fields: they never reach errors, events, `util.inspect` or JSON.
  */
-import { EntitlementError, type Redactor } from '../../core/index.ts';
+import { EntitlementError } from '../../core/errors.ts';
+import type { Redactor } from '../../core/redact.ts';
 import { CONFLUENT } from './types.ts';
 
 export interface TokenRequest {

@@ -3,7 +3,7 @@
  * list, empty bodies and non-JSON bodies; reads Retry-After / X-RateLimit-Reset (relative seconds).
  * Messages say what to do and never contain credentials.
  */
-import { EntitlementError, type ErrorKind } from '../../core/index.ts';
+import { EntitlementError, type ErrorKind } from '../../core/errors.ts';
 import { CONFLUENT, type ConfluentErrorItem } from './types.ts';
 
 export function kindForStatus(status: number): ErrorKind {

@@ -1,5 +1,5 @@
 /** From the vendor's entitlement to the unified `Entitlement`. */
-import type { CallMeta, Entitlement, EntitlementState } from '../../core/index.ts';
+import type { CallMeta, Entitlement, EntitlementState } from '../../core/types.ts';
 import { CONFLUENT, type ConfluentEntitlementResource, type ConfluentVendor } from './types.ts';
 
 function parseDate(value: string | undefined): Date | undefined {

@@ -10,35 +10,35 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../../../generated/confluent/schema.ts';
 import {
-  type CallMeta,
-  type CallOptionRules,
-  type CallSettings,
-  type CheckedCallOptions,
-  COMMON_ADAPTER_KEYS,
-  type CommonAdapterOptions,
-  canonicalJson,
-  checkAdapterOptions,
-  checkCallOptions,
   checkFunction,
   checkOptionalString,
   checkOptionsObject,
-  checkResumeOptions,
-  createEmitter,
-  createOperation,
-  decodeVendorToken,
-  type Emit,
-  type Entitlement,
-  EntitlementError,
-  encodeToken,
   invalidField,
-  isEntitlementError,
   isPlainObject,
-  type OperationStatus,
-  type PollingOptions,
-  type ProvisioningOperation,
-  Redactor,
-  runCall,
-} from '../../core/index.ts';
+} from '../../core/arguments.ts';
+import { type CallSettings, runCall } from '../../core/call-loop.ts';
+import {
+  type CallOptionRules,
+  type CheckedCallOptions,
+  COMMON_ADAPTER_KEYS,
+  checkAdapterOptions,
+  checkCallOptions,
+  checkResumeOptions,
+} from '../../core/call-options.ts';
+import { canonicalJson } from '../../core/canonical.ts';
+import { EntitlementError, isEntitlementError } from '../../core/errors.ts';
+import { createEmitter, type Emit } from '../../core/events.ts';
+import { createOperation } from '../../core/operation.ts';
+import { Redactor } from '../../core/redact.ts';
+import { decodeVendorToken, encodeToken } from '../../core/token.ts';
+import type {
+  CallMeta,
+  CommonAdapterOptions,
+  Entitlement,
+  OperationStatus,
+  PollingOptions,
+  ProvisioningOperation,
+} from '../../core/types.ts';
 import { idFromLocation, parseBaseUrl } from './base-url.ts';
 import { Authorizer, type ConfluentCredentials } from './credentials.ts';
 import { errorFromRedirect, errorFromResponse, errorFromTransport } from './http-errors.ts';

@@ -4,7 +4,7 @@
  */
 
 import type { operations, Readable, Writable } from '../../../generated/confluent/schema.ts';
-import type { EntitlementProvisioner } from '../../core/index.ts';
+import type { EntitlementProvisioner } from '../../core/types.ts';
 
 export const CONFLUENT = 'confluent';
 export type ConfluentVendor = typeof CONFLUENT;

@@ -3,7 +3,7 @@
  * entitlement ids that could escape their path segment.
  */
 import { operationSchemas } from '../../../generated/confluent/validators.ts';
-import { EntitlementError } from '../../core/index.ts';
+import { EntitlementError } from '../../core/errors.ts';
 import { operationValidator, type RequestIssue } from '../../openapi/request-validator.ts';
 import { CONFLUENT } from './types.ts';
 

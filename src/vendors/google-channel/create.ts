@@ -3,7 +3,8 @@
  * google-gax, an optional peer dependency) on the first call. Without google-gax installed, that
  * first call fails with `failed-precondition` naming the install.
  */
-import { importPeer, lazyProvisioner } from '../../core/index.ts';
+import { lazyProvisioner } from '../../core/lazy.ts';
+import { importPeer } from '../../core/peer.ts';
 import { checkOptions, type GoogleChannelOptions } from './options.ts';
 import { GOOGLE_CHANNEL, type GoogleChannelProvisioner } from './types.ts';
 

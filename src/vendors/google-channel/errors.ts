@@ -5,8 +5,8 @@
  * reason and the original error as `cause`.
  */
 import { Code } from '../../../generated/google/channel.ts';
-import { EntitlementError, type ErrorKind } from '../../core/index.ts';
-import { googleChannelFleet } from './fleet.ts';
+import { EntitlementError, type ErrorKind } from '../../core/errors.ts';
+import { googleChannelFleet, QUOTA_REASONS } from './fleet.ts';
 import { unpackAny } from './protos.ts';
 import { GOOGLE_CHANNEL } from './types.ts';
 
@@ -397,7 +397,8 @@ export function errorFromCall(error: unknown, context: ChannelCallContext): Enti
   const decoded = decodeDetails(Array.isArray(gaxError.statusDetails) ? gaxError.statusDetails : []);
   const reason = typeof gaxError.reason === 'string' ? gaxError.reason : decoded.reason;
   const vendorMessage = text(gaxError.details) || text(gaxError.message) || undefined;
-  const kind = kindForCode(code);
+  // A quota refusal can come as PERMISSION_DENIED (403) with reason rateLimitExceeded: it is a rate limit.
+  const kind = reason !== undefined && QUOTA_REASONS.has(reason) ? 'rate-limited' : kindForCode(code);
   const lead = `Cloud Channel answered ${CALL_NOUNS[context.call](context.operationName)} with`;
   return new EntitlementError({
     kind,

@@ -1,6 +1,6 @@
 /** From the Channel Entitlement (plain, normalised) to the unified `Entitlement`. */
 import { type Entitlement_ProvisioningState, TYPE_NAMES } from '../../../generated/google/channel.ts';
-import type { CallMeta, Entitlement, EntitlementState } from '../../core/index.ts';
+import type { CallMeta, Entitlement, EntitlementState } from '../../core/types.ts';
 import { toPlain } from './protos.ts';
 import { GOOGLE_CHANNEL, type GoogleChannelEntitlementResource, type GoogleChannelVendor } from './types.ts';
 

@@ -3,17 +3,16 @@
  * creating a provisioner checks its options at once and loads the SDK only on the first call.
  */
 import {
-  COMMON_ADAPTER_KEYS,
-  type CommonAdapterOptions,
-  checkAdapterOptions,
   checkBoolean,
   checkInteger,
   checkOptionalString,
   checkOptionsObject,
   describeValue,
   invalidField,
-  isLoopbackHost,
-} from '../../core/index.ts';
+} from '../../core/arguments.ts';
+import { COMMON_ADAPTER_KEYS, checkAdapterOptions } from '../../core/call-options.ts';
+import { isLoopbackHost } from '../../core/hosts.ts';
+import type { CommonAdapterOptions } from '../../core/types.ts';
 import type { ChannelClientLike, ChannelClientOptions } from './channel-client.ts';
 import { DEFAULT_ENDPOINT, type Transport } from './constants.ts';
 import { GOOGLE_CHANNEL } from './types.ts';

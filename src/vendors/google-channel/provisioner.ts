@@ -7,44 +7,27 @@
  */
 
 import { TYPE_NAMES } from '../../../generated/google/channel.ts';
+import { invalidField, isPlainObject } from '../../core/arguments.ts';
+import { type CallSettings, runCall } from '../../core/call-loop.ts';
 import {
-  type CallMeta,
   type CallOptionRules,
-  type CallSettings,
   type CheckedCallOptions,
-  COMMON_ADAPTER_KEYS,
-  type CommonAdapterOptions,
   checkAdapterOptions,
-  checkBoolean,
   checkCallOptions,
-  checkInteger,
-  checkOptionalString,
-  checkOptionsObject,
   checkResumeOptions,
-  createEmitter,
-  createOperation,
-  decodeVendorToken,
-  describeValue,
-  type Emit,
-  EntitlementError,
-  encodeToken,
-  invalidField,
-  isLoopbackHost,
-  isPlainObject,
-  newIdempotencyKey,
-  type OperationStatus,
-  type PollingOptions,
-  type ProvisioningOperation,
-  Redactor,
-  runCall,
-  uuidForKey,
-} from '../../core/index.ts';
+} from '../../core/call-options.ts';
+import { EntitlementError } from '../../core/errors.ts';
+import { createEmitter, type Emit } from '../../core/events.ts';
+import { newIdempotencyKey, uuidForKey } from '../../core/idempotency.ts';
+import { createOperation } from '../../core/operation.ts';
+import { Redactor } from '../../core/redact.ts';
+import { decodeVendorToken, encodeToken } from '../../core/token.ts';
+import type { CallMeta, OperationStatus, PollingOptions, ProvisioningOperation } from '../../core/types.ts';
 import {
   type Cancellable,
   type ChannelCallOptions,
   ChannelClient,
   type ChannelClientLike,
-  type ChannelClientOptions,
   DEFAULT_ENDPOINT,
   type OperationLike,
   type Transport,

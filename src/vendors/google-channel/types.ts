@@ -8,7 +8,7 @@
  */
 
 import type * as channel from '../../../generated/google/channel.ts';
-import type { EntitlementProvisioner } from '../../core/index.ts';
+import type { EntitlementProvisioner } from '../../core/types.ts';
 
 export const GOOGLE_CHANNEL = 'google-channel';
 export type GoogleChannelVendor = typeof GOOGLE_CHANNEL;

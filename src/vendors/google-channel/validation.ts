@@ -8,7 +8,7 @@ import {
   REQUEST_MESSAGES,
   TYPE_NAMES,
 } from '../../../generated/google/channel.ts';
-import { EntitlementError } from '../../core/index.ts';
+import { EntitlementError } from '../../core/errors.ts';
 import { describe, type FieldViolation, MAX_NAME_LENGTH, RequestChecker } from './request-fields.ts';
 import { GOOGLE_CHANNEL } from './types.ts';
 

@@ -344,3 +344,27 @@ describe('Cloud Channel credential failures are unauthenticated, not retried, an
     expect(error.message).not.toMatch(/credentials/);
   });
 });
+
+describe('quota refusals', () => {
+  it('a 403 with reason rateLimitExceeded is rate-limited (retryable), as RESOURCE_EXHAUSTED is', async () => {
+    const { errorFromCall } = await import('../../../src/vendors/google-channel/errors.ts');
+    const refused = errorFromCall(
+      {
+        code: Code.PERMISSION_DENIED,
+        reason: 'rateLimitExceeded',
+        message: 'Quota exceeded for quota metric',
+      },
+      { call: 'create', attempts: 1 },
+    );
+    expect(refused).toMatchObject({
+      kind: 'rate-limited',
+      retryable: true,
+      grpcCode: Code.PERMISSION_DENIED,
+    });
+    const denied = errorFromCall(
+      { code: Code.PERMISSION_DENIED, message: 'The caller does not have permission' },
+      { call: 'create', attempts: 1 },
+    );
+    expect(denied).toMatchObject({ kind: 'permission-denied', retryable: false });
+  });
+});

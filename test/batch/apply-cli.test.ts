@@ -1,0 +1,221 @@
+/**
+ * `entitlements apply` and `entitlements status`, run in-process (`run()` with the emulators'
+ * environment; stdout and stderr captured).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { run } from '../../src/cli/program.ts';
+import { channelItem, confluentItem, customerName, TOKEN, type World, world } from './helpers.ts';
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(w: World, args: string[]): Promise<Ran> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await run(['node', 'entitlements', ...args], {
+      CONFLUENT_BASE_URL: w.confluent.url,
+      CONFLUENT_PARTNER_TOKEN: TOKEN,
+      CLOUD_CHANNEL_EMULATOR_HOST: `127.0.0.1:${w.channel.grpcAddress.port}`,
+      NO_COLOR: '1',
+    });
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+function directory(): string {
+  const path = mkdtempSync(join(tmpdir(), 'apply-cli-'));
+  onTestFinished(() => rmSync(path, { recursive: true, force: true }));
+  return path;
+}
+
+const ndjson = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    // biome-ignore lint/suspicious/noExplicitAny: NDJSON lines of any shape, checked with toMatchObject
+    .map((line) => JSON.parse(line) as Record<string, any>);
+
+const FAST = ['--poll-interval', '5', '--rate', 'google-channel:create=6000/min'];
+
+describe('entitlements apply', () => {
+  it('applies JSON Lines with mixed vendors; bad lines are reported by number and the others go on (exit 7)', async () => {
+    const w = await world({ channel: { completion: { afterPolls: 1 } } });
+    const dir = directory();
+    const file = join(dir, 'orders.jsonl');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify(channelItem(1)),
+        JSON.stringify(confluentItem(2)),
+        '{"vendor": "confluent", oops',
+        '',
+        JSON.stringify(channelItem(3, { idempotencyKey: 'order-g-1' })),
+        JSON.stringify({ vendor: 'google-channel', parent: 'nope', entitlement: { offer: 'x' } }),
+        JSON.stringify(confluentItem(7)),
+      ].join('\n'),
+    );
+    const first = await cli(w, ['apply', file, '--json', ...FAST]);
+    expect(first.code).toBe(7);
+    const lines = ndjson(first.stdout);
+    const summary = lines.pop()?.summary;
+    const byLine = new Map(lines.map((line) => [line.line, line]));
+    expect([...byLine.keys()].sort((a, b) => a - b)).toEqual([1, 2, 3, 5, 6, 7]);
+    expect(byLine.get(1)).toMatchObject({ outcome: 'done', vendor: 'google-channel', key: 'order-g-1' });
+    expect(byLine.get(2)).toMatchObject({
+      outcome: 'done',
+      vendor: 'confluent',
+      entitlement: { externalId: 'order-c-2' },
+    });
+    expect(byLine.get(3)).toMatchObject({
+      outcome: 'failed',
+      error: { kind: 'invalid-argument', message: /line 3: not JSON/ },
+    });
+    expect(byLine.get(5)).toMatchObject({
+      outcome: 'failed',
+      error: { reason: 'DUPLICATE_KEY', message: /line 5 .* line 1/ },
+    });
+    expect(byLine.get(6)).toMatchObject({ outcome: 'failed', error: { kind: 'invalid-argument' } });
+    expect(byLine.get(7)).toMatchObject({ outcome: 'done' });
+    expect(summary).toMatchObject({ done: 3, failed: 3, outcome: 'some-failed', journal: `${file}.journal` });
+    expect(summary.resume).toContain(`entitlements apply ${file} --journal ${file}.journal`);
+    expect(w.channel.entitlements()).toHaveLength(1);
+    expect(w.confluent.entitlements()).toHaveLength(2);
+
+    // Again with the same journal: done lines come from the journal, nothing new is created.
+    const second = await cli(w, ['apply', file, ...FAST]);
+    expect(second.code).toBe(7);
+    expect(second.stdout).toMatch(/confluent\s*│ 2\s*│ 0/);
+    expect(second.stdout).toContain('3 done in an earlier run (from the journal)');
+    expect(second.stderr).toContain(`journal: ${file}.journal`);
+    expect(second.stderr).toMatch(/finished \(3 done, 3 from the journal, 3 failed\)/);
+    expect(second.stderr).toContain('Fix the failed lines and run again');
+    expect(w.channel.calls.filter((call) => call.method === 'CreateEntitlement')).toHaveLength(1);
+
+    const status = await cli(w, ['status', '--journal', `${file}.journal`, '--json']);
+    expect(status.code).toBe(0);
+    const shown = JSON.parse(status.stdout);
+    // Bad lines have no record (nothing was sent for them); the runs' counts keep them.
+    expect(shown).toMatchObject({ state: 'some failed', items: 3, byState: { done: 3, failed: 0 } });
+    expect(shown.runs).toMatchObject([
+      { outcome: 'completed', counts: { total: 6, done: 3, failed: 3 } },
+      { outcome: 'completed', counts: { total: 6, done: 3, failed: 3 } },
+    ]);
+  });
+
+  it('applies CSV with documented columns, both vendors in one header (exit 0), and shows status', async () => {
+    const w = await world({ channel: { completion: { afterPolls: 1 } } });
+    const dir = directory();
+    const file = join(dir, 'orders.csv');
+    writeFileSync(
+      file,
+      [
+        'vendor,idempotency_key,entitlement.external_id,entitlement.name,entitlement.plan_id,entitlement.product_id,parent,entitlement.offer,param:num_units',
+        'confluent,,csv-1,"Acme, Inc.",confluent-cloud-payg-prod,confluent-cloud-for-apache-kafka,,,',
+        `google-channel,csv-2,,,,,${customerName(9)},accounts/C0000001/offers/OFFER-WORKSPACE-STARTER,10`,
+      ].join('\n'),
+    );
+    const ran = await cli(w, ['apply', file, '--json', ...FAST]);
+    expect(ran.code).toBe(0);
+    const lines = ndjson(ran.stdout);
+    expect(lines.pop()?.summary).toMatchObject({ done: 2, failed: 0, outcome: 'done' });
+    expect(lines.map((line) => [line.line, line.outcome])).toEqual(
+      expect.arrayContaining([
+        [2, 'done'],
+        [3, 'done'],
+      ]),
+    );
+    expect(w.confluent.entitlements()[0]).toMatchObject({ external_id: 'csv-1', name: 'Acme, Inc.' });
+    expect(w.channel.entitlements()[0]?.parameters).toEqual([
+      { name: 'num_units', value: { int64Value: '10' } },
+    ]);
+
+    const status = await cli(w, ['status', '--journal', `${file}.journal`]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/state\s+done/);
+    expect(status.stdout).not.toContain('Resume with');
+  });
+
+  it('--dry-run reports each bad line with its number and field, and sends nothing (exit 3)', async () => {
+    const w = await world();
+    const dir = directory();
+    const file = join(dir, 'orders.jsonl');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify(channelItem(1)),
+        JSON.stringify({
+          vendor: 'google-channel',
+          parent: 'nope',
+          entitlement: { offer: 'accounts/C0000001/offers/OFFER-GCP' },
+        }),
+        JSON.stringify({
+          vendor: 'confluent',
+          entitlement: {
+            external_id: 'x',
+            name: 'n',
+            plan_id: 'not-a-plan',
+            product_id: 'confluent-cloud-for-apache-kafka',
+          },
+        }),
+        'not json',
+        JSON.stringify(channelItem(1)),
+      ].join('\n'),
+    );
+    const ran = await cli(w, ['apply', file, '--dry-run']);
+    expect(ran.code).toBe(3);
+    expect(ran.stdout).toMatch(/^line 2: parent: /m);
+    expect(ran.stdout).toMatch(/^line 3: entitlement\.plan_id: /m);
+    expect(ran.stdout).toMatch(/^line 4: not JSON/m);
+    expect(ran.stdout).toMatch(/^line 5: idempotencyKey: .*line 5 .* line 1/m);
+    expect(ran.stdout).toContain('5 lines checked: 1 valid, 4 invalid; nothing was sent (dry run).');
+    expect(w.channel.calls).toHaveLength(0);
+    expect(w.confluent.requests).toHaveLength(0);
+  });
+
+  it('refuses changed content under a key recorded in the journal', async () => {
+    const w = await world({ channel: { completion: { afterPolls: 1 } } });
+    const dir = directory();
+    const file = join(dir, 'orders.jsonl');
+    writeFileSync(file, `${JSON.stringify(confluentItem(1))}\n`);
+    expect((await cli(w, ['apply', file, ...FAST])).code).toBe(0);
+    writeFileSync(file, `${JSON.stringify(confluentItem(1, 'Renamed'))}\n`);
+    const ran = await cli(w, ['apply', file, '--json', ...FAST]);
+    expect(ran.code).toBe(7);
+    expect(ndjson(ran.stdout)[0]).toMatchObject({
+      line: 1,
+      outcome: 'failed',
+      error: { kind: 'already-exists', reason: 'KEY_CONFLICT' },
+    });
+    expect(w.confluent.entitlements()).toHaveLength(1);
+  });
+
+  it('refuses a bad --rate and a missing file before anything starts', async () => {
+    const w = await world();
+    const bad = await cli(w, ['apply', 'orders.jsonl', '--rate', 'google-channel:creates=1/min']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('the methods are create, poll, get');
+    const missing = await cli(w, ['apply', join(directory(), 'missing.jsonl')]);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toContain('cannot read the input');
+    const noJournal = await cli(w, ['status', '--journal', join(directory(), 'none.journal')]);
+    expect(noJournal.code).toBe(4);
+  });
+});
