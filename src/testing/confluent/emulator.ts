@@ -38,7 +38,7 @@ import {
   rateLimitHeaders,
 } from './rate-limit.ts';
 import { type ConfluentRecordedRequest, queryRecord, RequestLog } from './request-log.ts';
-import { type ConfluentEntitlement, type ConfluentOperationId, emulatedSpec } from './spec.ts';
+import type { ConfluentEntitlement, ConfluentOperationId } from './spec.ts';
 import { EntitlementStore } from './state.ts';
 
 /** The only interface the emulator listens on. */
@@ -221,6 +221,8 @@ export async function startConfluentEmulator(
     ],
   );
   const rateLimitConfig = options.rateLimit;
+  // The validators compile when an emulator starts (ajv loads then), not when the entry is imported.
+  const { emulatedSpec } = await import('./spec.ts');
   const spec = emulatedSpec(options.spec);
   const clock = options.clock === undefined ? SYSTEM_CLOCK : checkClock(options.clock);
   const rateLimit =

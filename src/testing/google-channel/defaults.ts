@@ -83,3 +83,20 @@ export const DEFAULT_CHANNEL_OFFERS: readonly Readonly<ChannelOffer>[] = Object.
 
 /** The completion schedule when none is given: done on the second GetOperation. */
 export const DEFAULT_CHANNEL_COMPLETION: Readonly<ChannelCompletion> = Object.freeze({ afterPolls: 2 });
+
+/** Quotas of {@link startChannelEmulator}; a missing entry means no limit. */
+export interface ChannelQuota {
+  /** CreateEntitlement calls per minute. */
+  createPerMinute?: number;
+  /** GetOperation calls per minute. */
+  getOperationPerMinute?: number;
+  /** GetEntitlement calls per minute. */
+  getEntitlementPerMinute?: number;
+}
+
+/** The vendor's published figures (per project): pass them as `quota` to emulate them. */
+export const CHANNEL_PUBLISHED_QUOTA: Readonly<Required<ChannelQuota>> = Object.freeze({
+  createPerMinute: 120,
+  getOperationPerMinute: 600,
+  getEntitlementPerMinute: 120,
+});

@@ -1,10 +1,12 @@
 export type { ChannelCallRecord } from './calls.ts';
 export { type ChannelClock, createManualClock, type ManualClock, SYSTEM_CLOCK } from './clock.ts';
 export {
+  CHANNEL_PUBLISHED_QUOTA,
   type ChannelCompletion,
   type ChannelCustomer,
   type ChannelOffer,
   type ChannelOperationSnapshot,
+  type ChannelQuota,
   DEFAULT_CHANNEL_COMPLETION,
   DEFAULT_CHANNEL_CUSTOMERS,
   DEFAULT_CHANNEL_OFFERS,
@@ -22,5 +24,5 @@ export type {
   ChannelUnavailableFault,
   PendingChannelFault,
 } from './faults.ts';
-export { CHANNEL_PUBLISHED_QUOTA, type ChannelQuota } from './quota.ts';
+
 export { CHANNEL_EMULATOR_PEER, startChannelEmulator } from './start.ts';

@@ -7,25 +7,12 @@
  * window), and counted in {@link Quotas.errors}. Time comes from the emulator's clock, so tests
  * can move it instead of sleeping.
  */
+import type { ChannelQuota } from './defaults.ts';
 import type { ChannelMethod } from './descriptor.ts';
+
+export { CHANNEL_PUBLISHED_QUOTA, type ChannelQuota } from './defaults.ts';
+
 import { Code, errorInfo, quotaFailure, type RpcStatus, retryInfo, rpcStatus } from './errors.ts';
-
-/** Quotas of {@link startChannelEmulator}; a missing entry means no limit. */
-export interface ChannelQuota {
-  /** CreateEntitlement calls per minute. */
-  createPerMinute?: number;
-  /** GetOperation calls per minute. */
-  getOperationPerMinute?: number;
-  /** GetEntitlement calls per minute. */
-  getEntitlementPerMinute?: number;
-}
-
-/** The vendor's published figures (per project): pass them as `quota` to emulate them. */
-export const CHANNEL_PUBLISHED_QUOTA: Readonly<Required<ChannelQuota>> = Object.freeze({
-  createPerMinute: 120,
-  getOperationPerMinute: 600,
-  getEntitlementPerMinute: 120,
-});
 
 const WINDOW_MS = 60_000;
 const SERVICE = 'cloudchannel.googleapis.com';
