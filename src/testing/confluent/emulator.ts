@@ -9,8 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listen } from '../listen.ts';
 import {
   Authenticator,
   type ConfluentEmulatorCredential,
@@ -348,14 +348,7 @@ export async function startConfluentEmulator(
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host: HOST }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const boundPort = (server.address() as AddressInfo).port;
+  const boundPort = await listen(server, HOST, port);
   const url = `http://${HOST}:${boundPort}`;
   origin = configuredOrigin ?? url;
 

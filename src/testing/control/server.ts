@@ -21,7 +21,6 @@
  * loopback address: a web page in a browser can then neither send nor read anything here.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   type ChannelSection,
   type ConfluentSection,
@@ -31,6 +30,7 @@ import {
   normaliseFault,
   VENDORS,
 } from '../emulator-config.ts';
+import { listen } from '../listen.ts';
 import { type EmulatorSet, jsonSafe } from './emulators.ts';
 
 const HOST = '127.0.0.1';
@@ -174,14 +174,7 @@ export async function startControlServer(set: EmulatorSet, port = 0): Promise<Co
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host: HOST }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = (server.address() as AddressInfo).port;
+  const bound = await listen(server, HOST, port);
   allowedHosts = new Set([`${HOST}:${bound}`, `localhost:${bound}`]);
   let closed: Promise<void> | undefined;
   const close = () => {

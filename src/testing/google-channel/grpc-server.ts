@@ -9,7 +9,7 @@
  * HTTP/2 (which grpc-js alone would wait for forever).
  */
 
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import {
   Metadata,
   Server,
@@ -20,6 +20,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { fromJSON } from '@grpc/proto-loader';
+import { listen } from '../listen.ts';
 import type { CallHandler, CallOutcome, RunningServer } from './calls.ts';
 import {
   CHANNEL_DESCRIPTOR,
@@ -100,13 +101,7 @@ export async function startGrpcServer(
     socket.once('close', () => sockets.delete(socket));
     injector.injectConnection(socket);
   });
-  const boundPort = await new Promise<number>((resolve, reject) => {
-    listener.once('error', reject);
-    listener.listen({ host, port }, () => {
-      listener.off('error', reject);
-      resolve((listener.address() as AddressInfo).port);
-    });
-  });
+  const boundPort = await listen(listener, host, port);
 
   let closed: Promise<void> | undefined;
   return {

@@ -15,6 +15,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { fromProto3JSON, type JSONValue } from 'proto3-json-serializer';
 import protobuf from 'protobufjs';
 import { TYPE_NAMES } from '../../../generated/google/channel.ts';
+import { listen } from '../listen.ts';
 import type { CallHandler, RunningServer } from './calls.ts';
 import {
   CHANNEL_METHODS,
@@ -274,13 +275,7 @@ export async function startRestServer(
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, host, port);
 
   // Every connection, including one that never sent a request, so that close() ends them all.
   const sockets = new Set<Socket>();
