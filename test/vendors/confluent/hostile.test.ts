@@ -7,22 +7,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { EntitlementError, type ProvisionerEvent } from '../../../src/core/index.ts';
+import type { ProvisionerEvent } from '../../../src/core/index.ts';
 import { createConfluentProvisioner } from '../../../src/vendors/confluent/index.ts';
+import { refused } from '../../support/refused.ts';
 import { body, env, TOKEN } from './helpers.ts';
 
 const fast = { retry: { initialDelayMs: 1, maxDelayMs: 2 } };
-
-async function refused(promise: Promise<unknown>): Promise<EntitlementError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e,
-  );
-  expect(EntitlementError.isInstance(error)).toBe(true);
-  return error as EntitlementError;
-}
 
 /** A loopback HTTP server answering every request with `handle`; closed when the test ends. */
 async function server(handle: (request: IncomingMessage, response: ServerResponse) => void) {

@@ -5,22 +5,11 @@
  * has ended.
  */
 import { describe, expect, it } from 'vitest';
-import { EntitlementError } from '../../../src/core/index.ts';
 import { createGoogleChannelProvisioner, type Transport } from '../../../src/vendors/google-channel/index.ts';
+import { refused } from '../../support/refused.ts';
 import { env, OFFER_GCP } from './helpers.ts';
 
 const TRANSPORTS: Transport[] = ['grpc', 'rest'];
-
-async function refused(promise: Promise<unknown>): Promise<EntitlementError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e,
-  );
-  expect(EntitlementError.isInstance(error)).toBe(true);
-  return error as EntitlementError;
-}
 
 describe.each(TRANSPORTS)(
   'Cloud Channel (%s): bad values are refused before anything is sent',
