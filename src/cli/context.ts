@@ -102,21 +102,38 @@ export function requireCredentials(
   if (problem) throw problem;
 }
 
+/** What {@link listenForInterrupts} gives: the first SIGINT or SIGTERM, as a signal and a promise. */
+export interface Interrupts {
+  /** Aborts at the first SIGINT or SIGTERM. */
+  readonly signal: AbortSignal;
+  /** The first signal, once one came. */
+  readonly received: NodeJS.Signals | undefined;
+  /** Resolves with the first signal. */
+  readonly first: Promise<NodeJS.Signals>;
+  /** Removes the listeners (idempotent). */
+  dispose(): void;
+}
+
 /**
- * Runs `work` with a signal that SIGINT (Ctrl-C) and SIGTERM abort. The library then rejects with
- * `cancelled` (exit 130), carrying the operation token when there is one. A second Ctrl-C ends
- * the process at once: the handlers step aside and the signal is raised again.
+ * Listens for SIGINT (Ctrl-C) and SIGTERM on `signals` (the run's: process, or a test's emitter).
+ * The first aborts `signal` and resolves `first`; a second calls `again` when given, else ends
+ * the process at once: the listeners step aside and the signal is raised again (only when the
+ * source is the real process: a test's source has no process to end).
  */
-export async function withInterrupts<T>(
-  work: (signal: AbortSignal) => Promise<T>,
+export function listenForInterrupts(
   signals: SignalSource = process,
-): Promise<T> {
+  again?: (signal: NodeJS.Signals) => void,
+): Interrupts {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
+  let resolveFirst: (signal: NodeJS.Signals) => void = () => {};
+  const first = new Promise<NodeJS.Signals>((resolve) => {
+    resolveFirst = resolve;
+  });
   const onSignal = (signal: NodeJS.Signals) => {
     if (received !== undefined) {
-      remove();
-      // The real process ends by the signal; a test's signal source has no process to end.
+      if (again) return again(signal);
+      dispose();
       if (signals === process) process.kill(process.pid, signal);
       return;
     }
@@ -124,16 +141,38 @@ export async function withInterrupts<T>(
     // find themselves alone.
     received = signal;
     controller.abort(new Error(`interrupted by ${signal}`));
+    resolveFirst(signal);
   };
-  const remove = () => {
+  const dispose = () => {
     signals.off('SIGINT', onSignal);
     signals.off('SIGTERM', onSignal);
   };
   signals.on('SIGINT', onSignal);
   signals.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    get received() {
+      return received;
+    },
+    first,
+    dispose,
+  };
+}
+
+/**
+ * Runs `work` with a signal that SIGINT (Ctrl-C) and SIGTERM abort. The library then rejects with
+ * `cancelled` (exit 130), carrying the operation token when there is one. A second Ctrl-C ends
+ * the process at once.
+ */
+export async function withInterrupts<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  signals: SignalSource = process,
+): Promise<T> {
+  const interrupts = listenForInterrupts(signals);
   try {
-    return await work(controller.signal);
+    return await work(interrupts.signal);
   } catch (error) {
+    const received = interrupts.received;
     if (received === undefined) throw error;
     const token = isEntitlementError(error) ? error.token : undefined;
     throw new EntitlementError({
@@ -146,7 +185,7 @@ export async function withInterrupts<T>(
       cause: error,
     });
   } finally {
-    remove();
+    interrupts.dispose();
   }
 }
 

@@ -1,15 +1,19 @@
 /**
  * Everything the CLI prints goes through here: results on stdout (human text, or one JSON value with
- * `--json`), progress and errors on stderr. Colors follow NO_COLOR / FORCE_COLOR / `--no-color` and
- * the terminal; the spinner (ora) runs only on an interactive stderr, elsewhere progress is plain
- * lines. Error text is redacted before it is printed (redact.ts): no API secret, partner token or
- * Authorization value reaches the terminal, whatever a message or a vendor's error details contain.
+ * `--json`, or NDJSON lines with `line()`), progress and errors on stderr. Colors follow NO_COLOR /
+ * FORCE_COLOR / `--no-color` and the terminal; the spinner (ora) runs only on an interactive stderr,
+ * elsewhere progress is plain lines. Everything printed is redacted first (redact.ts): no API
+ * secret, partner token or Authorization value reaches the terminal, whatever a message, a result
+ * or a vendor's error details contain (only `result(..., { redact: false })` prints as given: the
+ * emulator's own test credentials).
  *
  * An Output is also what a command knows of its run: `env` (never process.env), `signals` (never
- * process directly) and the streams, so every command runs in-process in tests.
+ * process directly), `stdin` and the streams, so every command runs in-process in tests.
  */
+import { createRequire } from 'node:module';
+import type { Readable } from 'node:stream';
 import { stripVTControlCharacters, styleText } from 'node:util';
-import Table from 'cli-table3';
+import type CliTable from 'cli-table3';
 import type { Ora, Options as OraOptions } from 'ora';
 import { isEntitlementError } from '../core/errors.ts';
 import type { CallMeta, Entitlement } from '../core/types.ts';
@@ -160,8 +164,23 @@ export interface OutputOptions {
   env?: Env;
   stdout?: Stream;
   stderr?: Stream;
+  /** What `-` reads (default: process.stdin, taken only when a command reads it). */
+  stdin?: Readable;
   /** Where SIGINT and SIGTERM come from (default: process). */
   signals?: SignalSource;
+}
+
+/** cli-table3, loaded by the first table (help and most commands never draw one). */
+let tableClass: typeof CliTable | undefined;
+function loadTable(): typeof CliTable {
+  tableClass ??= createRequire(import.meta.url)('cli-table3') as typeof CliTable;
+  return tableClass;
+}
+
+/** A value as JSON.stringify prints it (toJSON applied), with every string redacted. */
+function redactedJson(value: unknown, redact: Redactor): unknown {
+  const printed = JSON.stringify(value);
+  return printed === undefined ? value : redactDeep(JSON.parse(printed), redact);
 }
 
 export class Output {
@@ -175,6 +194,7 @@ export class Output {
   readonly #env: Env;
   readonly #spinner: SpinnerFactory | undefined;
   readonly #endpoints = new Map<string, string>();
+  readonly #stdin: Readable | undefined;
   readonly signals: SignalSource;
 
   constructor(options: OutputOptions = {}) {
@@ -189,7 +209,29 @@ export class Output {
       this.#stderr.isTTY === true && env.TERM !== 'dumb' && env.CI === undefined && !this.json;
     this.redact = createRedactor(env);
     this.#spinner = options.spinner;
+    this.#stdin = options.stdin;
     this.signals = options.signals ?? process;
+  }
+
+  /** What `-` reads: the run's stdin (process.stdin unless `run()` was given one). */
+  get stdin(): Readable {
+    return this.#stdin ?? process.stdin;
+  }
+
+  /**
+   * Whether progress may redraw in place: stderr is a terminal (not TERM=dumb, not CI) and the
+   * output is not JSON. Elsewhere progress is plain lines.
+   */
+  get interactive(): boolean {
+    return this.#interactive;
+  }
+
+  /**
+   * The terminal under stderr, for a progress library that draws on it (only when `interactive`):
+   * the real stream, not the guard around it, as such libraries need a Node stream.
+   */
+  get terminal(): NodeJS.WritableStream {
+    return ((this.#stderr as { raw?: Stream }).raw ?? this.#stderr) as NodeJS.WritableStream;
   }
 
   /** Records where a vendor's requests go, for error messages (`provisionerFor` does it). */
@@ -208,15 +250,28 @@ export class Output {
     return on ? styleText(format, text, { validateStream: false }) : text;
   }
 
-  /** Prints a command's result: `json` as one JSON document with --json, else `human()`. */
-  result(json: unknown, human: () => string): void {
-    if (this.json) this.#stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-    else this.#stdout.write(ensureNewline(human()));
+  /**
+   * Prints a command's result: `json` as one JSON document with --json, else `human()`; redacted
+   * unless `redact: false` (what the command prints is a credential meant to be shown).
+   */
+  result(json: unknown, human: () => string, { redact = true }: { redact?: boolean } = {}): void {
+    if (this.json) {
+      const value = redact ? redactedJson(json, this.redact) : json;
+      this.#stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    } else {
+      const text = human();
+      this.#stdout.write(ensureNewline(redact ? this.redact(text) : text));
+    }
   }
 
-  /** A human-only line on stdout (nothing with --json). */
+  /** One JSON value on one line of stdout (NDJSON: `apply --json`), redacted, whatever the flags. */
+  line(value: unknown): void {
+    this.#stdout.write(`${JSON.stringify(redactedJson(value, this.redact))}\n`);
+  }
+
+  /** A human-only line on stdout (nothing with --json), redacted. */
   say(text: string): void {
-    if (!this.json) this.#stdout.write(ensureNewline(text));
+    if (!this.json) this.#stdout.write(ensureNewline(this.redact(text)));
   }
 
   /** A human-only note on stderr (nothing with --json), redacted. */
@@ -232,8 +287,7 @@ export class Output {
     if (this.#interactive && this.#spinner) {
       const spinner = this.#spinner({
         text: this.redact(text),
-        // The real stream (a terminal), not the guard around it: ora needs a Node stream.
-        stream: ((this.#stderr as { raw?: Stream }).raw ?? this.#stderr) as NodeJS.WritableStream,
+        stream: this.terminal,
         color: this.#colorErr ? 'cyan' : false,
         discardStdin: false,
         isEnabled: true,
@@ -348,6 +402,7 @@ export class Output {
         )
         .join('\n\n');
     }
+    const Table = loadTable();
     const table = new Table({
       head: head.map((cell) => this.style('bold', cell)),
       style: { head: [], border: [] },

@@ -9,17 +9,24 @@
  *   `examples(command, [...])` (help.ts): every command has examples (test/cli checks it).
  * - In the action, `const output = outputFor(command)`: the Output for the parsed global flags
  *   (--json, --no-color). Print only through it: `output.result(json, () => text)` for the result
- *   on stdout, `output.progress()` / `output.note()` on stderr. Never write to process.stdout,
- *   process.stderr or console: in tests the streams are the test's, and a closed pipe is handled
- *   there (exit 141).
- * - Read the environment from `output.env`, never process.env; wait for Ctrl-C with
- *   `withInterrupts(work, output.signals)` (context.ts) or `output.signals`, never process.on.
+ *   on stdout, `output.line(value)` for NDJSON lines, `output.progress()` / `output.note()` on
+ *   stderr (a progress library draws on `output.terminal`, only when `output.interactive`). All of
+ *   it is redacted. Never write to process.stdout, process.stderr or console: in tests the streams
+ *   are the test's, and a closed pipe is handled there (exit 141).
+ * - Read the environment from `output.env`, never process.env, and `-` from `output.stdin`; wait
+ *   for Ctrl-C with `withInterrupts(work, output.signals)` or `listenForInterrupts(output.signals)`
+ *   (context.ts), never process.on.
+ * - Keep a command module light to import: commander and the registration at the top, everything
+ *   the action needs (the library, vendors, the batch engine, input readers, sqlite, bullmq, the
+ *   emulators) by `await import()` in the action, so that `--help` and `--version` load none of it
+ *   (test/cli/smoke.test.ts checks).
  * - Fail by throwing an EntitlementError (messages.ts `cliError` for the CLI's own: one sentence of
  *   cause, one of action, naming the option or variable); `run` prints it and maps it to an exit
  *   code. Commander usage errors (unknown option, missing value) exit 2 by themselves.
  * - Close what you opened (provisioners, emulators) in `finally`: the process must end by itself.
  */
 import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { registerApply } from './commands/apply.ts';
 import { registerCancel } from './commands/cancel.ts';
@@ -68,6 +75,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   stdout?: CliStream;
   stderr?: CliStream;
+  /** What `apply -` and `enqueue -` read (default: process.stdin). */
+  stdin?: Readable;
   /** Where SIGINT and SIGTERM come from: process, or an EventEmitter in tests. */
   signals?: SignalSource;
 }
@@ -94,7 +103,14 @@ export async function run(
   // reports no width (a bare pseudo-terminal) gets plain lines: ora loops forever at 0 columns.
   const spinner: SpinnerFactory | undefined =
     stderr.isTTY && (stderr.columns ?? 0) > 0 ? (await import('ora')).default : undefined;
-  const outputOptions = { env, stdout, stderr, signals, spinner };
+  const outputOptions = {
+    env,
+    stdout,
+    stderr,
+    signals,
+    spinner,
+    ...(settings.stdin ? { stdin: settings.stdin } : {}),
+  };
   // Until commander has parsed the flags (usage errors come before that), guess them from argv.
   let output = new Output({
     ...outputOptions,

@@ -1,43 +1,30 @@
 /**
  * `entitlements apply` and `entitlements status`, run in-process (`run()` with the emulators'
- * environment; stdout and stderr captured).
+ * environment, the test's own stdout, stderr, stdin and signal source: nothing of this process is
+ * touched, test/cli/harness.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { run } from '../../src/cli/program.ts';
+import { Readable } from 'node:stream';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes.ts';
+import { createManualClock } from '../../src/testing/index.ts';
+import { type CliOptions, type CliResult, ClosingPipe, cli as runCli, startCli } from '../cli/harness.ts';
 import { channelItem, confluentItem, customerName, TOKEN, type World, world } from './helpers.ts';
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
+function environment(w: World, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CONFLUENT_BASE_URL: w.confluent.url,
+    CONFLUENT_PARTNER_TOKEN: TOKEN,
+    CLOUD_CHANNEL_EMULATOR_HOST: `127.0.0.1:${w.channel.grpcAddress.port}`,
+    NO_COLOR: '1',
+    ...extra,
+  };
 }
 
-async function cli(w: World, args: string[]): Promise<Ran> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await run(['node', 'entitlements', ...args], {
-      CONFLUENT_BASE_URL: w.confluent.url,
-      CONFLUENT_PARTNER_TOKEN: TOKEN,
-      CLOUD_CHANNEL_EMULATOR_HOST: `127.0.0.1:${w.channel.grpcAddress.port}`,
-      NO_COLOR: '1',
-    });
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+function cli(w: World, args: string[], options: Omit<CliOptions, 'env'> = {}): Promise<CliResult> {
+  return runCli(args, { ...options, env: environment(w) });
 }
 
 function directory(): string {
@@ -217,5 +204,73 @@ describe('entitlements apply', () => {
     expect(missing.stderr).toContain('cannot read the input');
     const noJournal = await cli(w, ['status', '--journal', join(directory(), 'none.journal')]);
     expect(noJournal.code).toBe(4);
+  });
+
+  it('reads - from the stdin it is given, and its NDJSON lines are redacted like everything it prints', async () => {
+    const w = await world({ channel: { completion: { afterPolls: 1 } } });
+    const dir = directory();
+    // A secret of the environment (its name says it holds one) that an item happens to carry.
+    const secret = 'sk-live-7f3a9c2e1b';
+    const carrying = JSON.stringify(confluentItem(2)).replace('order-c-2', secret);
+    const stdin = Readable.from([`${JSON.stringify(confluentItem(1))}\n${carrying}\n`]);
+    const ran = await runCli(['apply', '-', '--json', '--journal', join(dir, 'stdin.journal'), ...FAST], {
+      env: environment(w, { SHOP_API_TOKEN: secret }),
+      stdin,
+    });
+    expect(ran.code, ran.stderr).toBe(0);
+    const lines = ndjson(ran.stdout);
+    expect(lines.pop()?.summary).toMatchObject({ done: 2, failed: 0, outcome: 'done' });
+    expect(lines.map((line) => line.entitlement?.externalId).sort()).toEqual(['[REDACTED]', 'order-c-1']);
+    expect(ran.stdout).not.toContain(secret);
+    expect(ran.stderr).not.toContain(secret);
+    expect(
+      w.confluent
+        .entitlements()
+        .map((entitlement) => entitlement.external_id)
+        .sort(),
+    ).toEqual(['order-c-1', secret]);
+  });
+
+  it('a closed stdout (| head -1) neither crashes nor stops the batch: every item is done, exit 141', async () => {
+    const w = await world({ channel: { completion: { afterPolls: 1 } } });
+    const dir = directory();
+    const file = join(dir, 'orders.jsonl');
+    const items = [1, 2, 3, 4].map((index) => (index % 2 ? confluentItem(index) : channelItem(index)));
+    writeFileSync(file, `${items.map((item) => JSON.stringify(item)).join('\n')}\n`);
+    const stdout = new ClosingPipe();
+    const ran = await cli(w, ['apply', file, '--json', ...FAST], { stdout });
+    expect(ran.code, ran.stderr).toBe(EXIT.closedPipe);
+    expect(stdout.writes).toBeGreaterThan(1);
+    expect(ndjson(stdout.text)).toHaveLength(1);
+    expect(ran.stderr).not.toMatch(/EPIPE|Error/);
+    expect(w.confluent.entitlements()).toHaveLength(2);
+    expect(w.channel.entitlements()).toHaveLength(2);
+  });
+
+  it("Ctrl-C (the run's own signal source) interrupts: exit 130, the resume command printed, the batch resumable", async () => {
+    // The Confluent creates hang on a latency fault of a clock that never moves: the batch is still
+    // sending when the signal comes, and the test knows when a request is there.
+    const clock = createManualClock();
+    const w = await world({ confluent: { clock } });
+    w.confluent.inject({ type: 'latency', ms: 3_600_000, times: 2 });
+    const dir = directory();
+    const file = join(dir, 'orders.jsonl');
+    writeFileSync(
+      file,
+      `${[confluentItem(1), confluentItem(2)].map((item) => JSON.stringify(item)).join('\n')}\n`,
+    );
+    const running = startCli(['apply', file, ...FAST], { env: environment(w) });
+    await clock.whenSleeping(1, { timeoutMs: 20_000 });
+    running.signals.emit('SIGINT', 'SIGINT');
+    const ran = await running.done;
+    expect(ran.code, ran.stderr).toBe(EXIT.cancelled);
+    expect(ran.stderr).toContain(`Resume with:\n  entitlements apply ${file} --journal ${file}.journal`);
+    expect(ran.stderr).toMatch(/interrupted \(SIGINT\)/);
+    const status = await cli(w, ['status', '--journal', `${file}.journal`, '--json']);
+    const shown = JSON.parse(status.stdout);
+    expect(shown).toMatchObject({ state: 'unfinished' });
+    expect(shown.byState.sent).toBeGreaterThanOrEqual(1);
+    expect(shown.byState.done).toBe(0);
+    expect(w.confluent.entitlements()).toHaveLength(0);
   });
 });

@@ -14,7 +14,7 @@ import {
   startConfluentEmulator,
 } from '../../src/testing/index.ts';
 import { PLAN_ID, PRODUCT_ID } from '../support/confluent-spec.ts';
-import { ANSI, cli, Sink, startCli, TOKEN } from './harness.ts';
+import { ANSI, ClosingPipe, cli, Sink, startCli, TOKEN } from './harness.ts';
 
 const ACCOUNT = 'accounts/C0000001';
 const PLAN = PLAN_ID;
@@ -191,18 +191,6 @@ describe('help', () => {
 });
 
 describe('closed pipes', () => {
-  /** A pipe whose reader goes away after the first write: later writes fail with EPIPE. */
-  class ClosingPipe extends Sink {
-    writes = 0;
-    override write(chunk: string): boolean {
-      this.writes++;
-      if (this.writes === 1) return super.write(chunk);
-      const error = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
-      process.nextTick(() => this.emit('error', error));
-      return false;
-    }
-  }
-
   it('a help cut short ends quietly with 141, nothing on stderr', async () => {
     const stdout = new ClosingPipe();
     const first = await cli(['--help'], { stdout });

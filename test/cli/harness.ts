@@ -4,6 +4,7 @@
  * Every wait here ends with what it waited for, or fails when the run ended without it (no timers).
  */
 import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import { run } from '../../src/cli/program.ts';
 
 /** A stream that keeps what is written to it. */
@@ -24,6 +25,18 @@ export class Sink extends EventEmitter {
   }
 }
 
+/** A pipe whose reader goes away after the first write: later writes fail with EPIPE (as `| head -1`). */
+export class ClosingPipe extends Sink {
+  writes = 0;
+  override write(chunk: string): boolean {
+    this.writes++;
+    if (this.writes === 1) return super.write(chunk);
+    const error = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    process.nextTick(() => this.emit('error', error));
+    return false;
+  }
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -34,6 +47,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   stdout?: Sink;
   stderr?: Sink;
+  /** What `-` reads. */
+  stdin?: Readable;
 }
 
 export interface RunningCli {
@@ -50,7 +65,14 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
   const stdout = options.stdout ?? new Sink();
   const stderr = options.stderr ?? new Sink();
   const signals = new EventEmitter();
-  const done = run({ args, env: options.env ?? {}, stdout, stderr, signals }).then((code) => ({
+  const done = run({
+    args,
+    env: options.env ?? {},
+    stdout,
+    stderr,
+    signals,
+    ...(options.stdin ? { stdin: options.stdin } : {}),
+  }).then((code) => ({
     code,
     stdout: stdout.text,
     stderr: stderr.text,

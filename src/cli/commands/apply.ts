@@ -7,20 +7,18 @@
  * Exit codes: 0 all done; 7 some items failed; 130 interrupted (Ctrl-C, SIGTERM), resumable: the
  * command that resumes is printed; 3 with `--dry-run` when a line is bad.
  */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Readable } from 'node:stream';
+import { type Command, InvalidArgumentError } from 'commander';
 import { type ApplyPlan, defaultJournalPath, outcomeOf, resumeCommand, runInfo } from '../../batch/apply.ts';
-import { checkBatch } from '../../batch/batch.ts';
-import { batchEntry } from '../../batch/entries.ts';
-import { formatEta, formatProgressLine, formatRates, ProgressMeter } from '../../batch/progress.ts';
+import type { VendorFleetTraits } from '../../batch/items.ts';
 import { type ParsedRate, parseRate, ratesToQuotas } from '../../batch/rates.ts';
-import type { BatchItemResult, BatchSummary } from '../../batch/types.ts';
+import type { BatchItemResult, BatchProgress, BatchSummary } from '../../batch/types.ts';
 import { EntitlementError, isEntitlementError } from '../../core/errors.ts';
-import { confluentFleet } from '../../vendors/confluent/fleet.ts';
-import { googleChannelFleet } from '../../vendors/google-channel/fleet.ts';
-import { provisionerFor, Tally } from '../context.ts';
+import { listenForInterrupts, provisionerFor, Tally } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { examples } from '../help.ts';
-import { checkSource, countItems, type InputFormat, type InputLine, readInput } from '../input/index.ts';
+import { formatOption, INPUT_ARGUMENT, INPUT_HELP } from '../input/formats.ts';
+import type { InputFormat, InputLine } from '../input/index.ts';
 import {
   addChannelConnection,
   addConfluentConnection,
@@ -45,8 +43,34 @@ interface ApplyFlags extends GlobalFlags, ConnectionFlags, WaitFlags {
   progressInterval: number;
 }
 
-const FLEET = { confluent: confluentFleet, 'google-channel': googleChannelFleet };
 const MAX_LISTED_FAILURES = 20;
+
+/** What the action needs beyond the registration: loaded when it runs, never for `--help`. */
+async function load() {
+  const [batch, entries, progress, input, confluent, channel] = await Promise.all([
+    import('../../batch/batch.ts'),
+    import('../../batch/entries.ts'),
+    import('../../batch/progress.ts'),
+    import('../input/index.ts'),
+    import('../../vendors/confluent/fleet.ts'),
+    import('../../vendors/google-channel/fleet.ts'),
+  ]);
+  const fleet: Record<string, VendorFleetTraits> = {
+    confluent: confluent.confluentFleet,
+    'google-channel': channel.googleChannelFleet,
+  };
+  /** The input's lines as batch entries (a bad line: an entry that fails with its error). */
+  const entriesOf = (lines: AsyncIterable<InputLine>) =>
+    (async function* () {
+      for await (const line of lines)
+        yield line.error
+          ? entries.batchEntry(line.line, { error: line.error })
+          : entries.batchEntry(line.line, { item: line.item });
+    })();
+  return { ...batch, ...progress, ...input, fleet, entriesOf };
+}
+
+type Loaded = Awaited<ReturnType<typeof load>>;
 
 function collectRate(value: string, previous: string[] = []): string[] {
   try {
@@ -55,15 +79,6 @@ function collectRate(value: string, previous: string[] = []): string[] {
     throw new InvalidArgumentError(isEntitlementError(error) ? `${error.message}.` : String(error));
   }
   return [...previous, value];
-}
-
-function entries(lines: AsyncIterable<InputLine>) {
-  return (async function* () {
-    for await (const line of lines)
-      yield line.error
-        ? batchEntry(line.line, { error: line.error })
-        : batchEntry(line.line, { item: line.item });
-  })();
 }
 
 /** The field an error names (vendor details: `field`, Confluent `pointer`, or the input's line detail). */
@@ -98,19 +113,23 @@ function resultJson(result: BatchItemResult, output: Output): Record<string, unk
   return { ...base, state: result.state };
 }
 
+/** Where the input comes from: the format flag, and the run's stdin for `-`. */
+function inputOptions(output: Output, flags: ApplyFlags): { format?: InputFormat; stdin: Readable } {
+  return { ...(flags.format ? { format: flags.format } : {}), stdin: output.stdin };
+}
+
 /** A progress display: a bar (cli-progress) on a terminal, plain lines every `intervalMs` elsewhere. */
 async function startProgress(
   output: Output,
+  loaded: Loaded,
   total: number | undefined,
   intervalMs: number,
-  snapshot: () => import('../../batch/types.ts').BatchProgress,
+  snapshot: () => BatchProgress,
 ): Promise<{ stop(): void }> {
+  const { ProgressMeter, formatProgressLine, formatEta, formatRates } = loaded;
   const meter = new ProgressMeter(total);
   if (output.json) return { stop() {} };
-  const env = output.env;
-  const stderr = process.stderr;
-  const terminal = stderr.isTTY === true && env.TERM !== 'dumb' && env.CI === undefined;
-  if (!terminal) {
+  if (!output.interactive) {
     const timer = setInterval(() => output.note(formatProgressLine(meter.update(snapshot()))), intervalMs);
     timer.unref();
     return {
@@ -123,7 +142,7 @@ async function startProgress(
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = new SingleBar(
     {
-      stream: stderr,
+      stream: output.terminal,
       format:
         '{bar} {finished}/{totalText} | {done} done, {failed} failed, {inflight} in flight | ETA {etaText} | per min: {rates}',
       hideCursor: true,
@@ -167,28 +186,6 @@ async function startProgress(
   };
 }
 
-/** SIGINT/SIGTERM abort the batch (what is in flight is recorded); a second one ends the process. */
-function interrupts(): { signal: AbortSignal; received(): NodeJS.Signals | undefined; dispose(): void } {
-  const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (received !== undefined) {
-      dispose();
-      process.kill(process.pid, signal);
-      return;
-    }
-    received = signal;
-    controller.abort(new Error(`interrupted by ${signal}`));
-  };
-  const dispose = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return { signal: controller.signal, received: () => received, dispose };
-}
-
 function summaryTable(output: Output, summary: BatchSummary, failures: BatchItemResult[]): string {
   const vendors = Object.keys(summary.byVendor).sort();
   const rows = vendors.map((vendor) => {
@@ -225,7 +222,13 @@ function summaryTable(output: Output, summary: BatchSummary, failures: BatchItem
   return lines.join('\n');
 }
 
-async function dryRun(output: Output, source: string, flags: ApplyFlags, journalPath: string): Promise<void> {
+async function dryRun(
+  output: Output,
+  loaded: Loaded,
+  source: string,
+  flags: ApplyFlags,
+  journalPath: string,
+): Promise<void> {
   const { existsSync } = await import('node:fs');
   const journal = existsSync(journalPath)
     ? await (await import('../../batch/sqlite-journal.ts')).openSqliteJournal(journalPath, {
@@ -235,11 +238,11 @@ async function dryRun(output: Output, source: string, flags: ApplyFlags, journal
   let lines = 0;
   let bad = 0;
   try {
-    for await (const check of checkBatch(
-      entries(readInput(source, flags.format ? { format: flags.format } : {})),
+    for await (const check of loaded.checkBatch(
+      loaded.entriesOf(loaded.readInput(source, inputOptions(output, flags))),
       {
-        traits: FLEET,
-        vendors: Object.keys(FLEET),
+        traits: loaded.fleet,
+        vendors: Object.keys(loaded.fleet),
         positionLabel: 'line',
         ...(journal ? { journal } : {}),
       },
@@ -248,21 +251,19 @@ async function dryRun(output: Output, source: string, flags: ApplyFlags, journal
       const field = check.error ? fieldOf(check.error) : undefined;
       if (check.error) bad++;
       if (output.json) {
-        process.stdout.write(
-          `${JSON.stringify({
-            line: check.position,
-            ok: check.error === undefined,
-            ...(check.vendor ? { vendor: check.vendor } : {}),
-            ...(check.key ? { key: check.key } : {}),
-            ...(field ? { field } : {}),
-            ...(check.error
-              ? { error: errorJson(check.error, EXIT.invalidArgument, output.redact).error }
-              : {}),
-          })}\n`,
-        );
+        output.line({
+          line: check.position,
+          ok: check.error === undefined,
+          ...(check.vendor ? { vendor: check.vendor } : {}),
+          ...(check.key ? { key: check.key } : {}),
+          ...(field ? { field } : {}),
+          ...(check.error
+            ? { error: errorJson(check.error, EXIT.invalidArgument, output.redact).error }
+            : {}),
+        });
       } else if (check.error) {
         output.say(
-          `line ${check.position}: ${field ? `${field}: ` : ''}${output.redact(check.error.message.replace(/^line \d+: /, ''))}`,
+          `line ${check.position}: ${field ? `${field}: ` : ''}${check.error.message.replace(/^line \d+: /, '')}`,
         );
       }
     }
@@ -281,20 +282,12 @@ async function dryRun(output: Output, source: string, flags: ApplyFlags, journal
 export function registerApply(program: Command, outputFor: OutputFor): void {
   const command = program
     .command('apply')
-    .argument(
-      '<file>',
-      'JSON Lines (.jsonl) or CSV (.csv) file of create requests, or - for stdin (JSON Lines)',
-    )
+    .argument('<file>', INPUT_ARGUMENT)
     .description(
       'create every entitlement of a file, paced at the vendors’ quotas and recorded in a journal (resumable)',
     )
     .option('--journal <path>', 'the journal file (default: beside the input, <file>.journal)')
-    .addOption(
-      new Option('--format <format>', 'input format (default: by extension; stdin: jsonl)').choices([
-        'jsonl',
-        'csv',
-      ]),
-    )
+    .addOption(formatOption())
     .option('--concurrency <n>', 'requests in flight at once (default 16)', parsePositiveInteger)
     .option(
       '--rate <vendor:method=N/min>',
@@ -313,11 +306,7 @@ export function registerApply(program: Command, outputFor: OutputFor): void {
       'after',
       [
         '',
-        'JSON Lines: one create request per line, with its "vendor" and an optional "idempotencyKey", e.g.',
-        '  {"vendor":"confluent","entitlement":{"external_id":"c-1","name":"Acme","plan_id":"...","product_id":"..."}}',
-        '  {"vendor":"google-channel","idempotencyKey":"o-1","parent":"accounts/A/customers/C","entitlement":{"offer":"accounts/A/offers/O"}}',
-        'CSV: a header row; columns vendor, idempotency_key, and the dotted path of each request field',
-        '(entitlement.external_id, parent, entitlement.offer, ...); Cloud Channel parameters as param:<name>.',
+        INPUT_HELP,
         '',
         'It exits 0 when all are done, 7 when some items failed, 130 when interrupted (resumable: the',
         'command is printed), 3 when --dry-run finds a bad line. Run the same command again to resume:',
@@ -340,9 +329,10 @@ export function registerApply(program: Command, outputFor: OutputFor): void {
     const flags = self.optsWithGlobals<ApplyFlags>();
     checkConnection(self, flags);
     const output = outputFor(self);
-    await checkSource(source);
+    const loaded = await load();
+    await loaded.checkSource(source);
     const journalPath = flags.journal ?? defaultJournalPath(source);
-    if (flags.dryRun) return dryRun(output, source, flags, journalPath);
+    if (flags.dryRun) return dryRun(output, loaded, source, flags, journalPath);
 
     const rates: ParsedRate[] = (flags.rate ?? []).map(parseRate);
     const plan: ApplyPlan = {
@@ -354,15 +344,15 @@ export function registerApply(program: Command, outputFor: OutputFor): void {
       failFast: flags.failFast === true,
     };
     output.note(`journal: ${journalPath}`);
-    const total = await countItems(source, flags.format);
+    const total = await loaded.countItems(source, flags.format);
     const tally = new Tally();
     const provisioner = await provisionerFor(flags, output.env, tally);
-    const signals = interrupts();
+    const signals = listenForInterrupts(output.signals);
     const failures: BatchItemResult[] = [];
     let summary: BatchSummary;
     try {
       const run = provisioner.createMany(
-        entries(readInput(source, flags.format ? { format: flags.format } : {})),
+        loaded.entriesOf(loaded.readInput(source, inputOptions(output, flags))),
         {
           journal: journalPath,
           runInfo: runInfo(plan),
@@ -373,11 +363,13 @@ export function registerApply(program: Command, outputFor: OutputFor): void {
           ...(rates.length > 0 ? { quotas: ratesToQuotas(rates) } : {}),
         },
       );
-      const progress = await startProgress(output, total, flags.progressInterval, () => run.progress());
+      const progress = await startProgress(output, loaded, total, flags.progressInterval, () =>
+        run.progress(),
+      );
       try {
         for await (const result of run) {
           if (result.outcome === 'failed') failures.push(result);
-          if (output.json) process.stdout.write(`${JSON.stringify(resultJson(result, output))}\n`);
+          if (output.json) output.line(resultJson(result, output));
         }
         summary = await run.done();
       } finally {
@@ -390,9 +382,14 @@ export function registerApply(program: Command, outputFor: OutputFor): void {
     const outcome = outcomeOf(summary);
     const info = runInfo(plan);
     if (output.json) {
-      process.stdout.write(
-        `${JSON.stringify({ summary: { ...summary, outcome, journal: journalPath, ...(outcome === 'done' ? {} : { resume: resumeCommand(info) }) } })}\n`,
-      );
+      output.line({
+        summary: {
+          ...summary,
+          outcome,
+          journal: journalPath,
+          ...(outcome === 'done' ? {} : { resume: resumeCommand(info) }),
+        },
+      });
     } else {
       output.say(summaryTable(output, summary, failures));
       output.say(`journal: ${journalPath}`);
@@ -404,7 +401,7 @@ export function registerApply(program: Command, outputFor: OutputFor): void {
       throw new EntitlementError({
         kind: 'cancelled',
         vendor: 'batch',
-        message: `interrupted${signals.received() ? ` (${signals.received()})` : ''} after ${summary.done + summary.failed} of ${total ?? summary.total} items; resumable: ${resume}`,
+        message: `interrupted${signals.received ? ` (${signals.received})` : ''} after ${summary.done + summary.failed} of ${total ?? summary.total} items; resumable: ${resume}`,
       });
     }
     output.note(`Fix the failed lines and run again (done items are skipped):\n  ${resume}`);

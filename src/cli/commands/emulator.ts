@@ -261,5 +261,7 @@ function print(output: Output, set: EmulatorSet, controlUrl: string): void {
       '',
       'Press Ctrl-C to stop.',
     ].join('\n'),
+    // The emulator's own test credentials, meant to be shown (and exported).
+    { redact: false },
   );
 }

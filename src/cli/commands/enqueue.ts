@@ -1,13 +1,16 @@
 /**
  * `entitlements enqueue <file|->`: queues the items of a JSONL or CSV file (or standard input) in
- * Redis for `entitlements worker`. Enqueueing the same file again is a no-op; other content under
- * a queued key is refused with its line number, as is a line that does not parse. With `--wait`
- * it waits for every item's entitlement.
+ * Redis for `entitlements worker`. The input is read as `entitlements apply` reads it (the same
+ * readers, formats and line-numbered errors: src/cli/input). Enqueueing the same file again is a
+ * no-op; other content under a queued key is refused with its line number, as is a line that does
+ * not parse. With `--wait` it waits for every item's entitlement.
  */
 import type { Command } from 'commander';
 import { EntitlementError, isEntitlementError } from '../../core/errors.ts';
 import type { EnqueueOutcome, QueueResult } from '../../queue/index.ts';
 import { examples } from '../help.ts';
+import { formatOption, INPUT_ARGUMENT, INPUT_HELP } from '../input/formats.ts';
+import type { InputFormat } from '../input/index.ts';
 import { type GlobalFlags, parsePositiveInteger } from '../options.ts';
 import type { Output } from '../output.ts';
 import { addRedisOptions, type RedisFlags, redisUrl } from './worker.ts';
@@ -15,6 +18,7 @@ import { addRedisOptions, type RedisFlags, redisUrl } from './worker.ts';
 type OutputFor = (command: Command) => Output;
 
 interface EnqueueFlags extends GlobalFlags, RedisFlags {
+  format?: InputFormat;
   horizon?: number;
   wait?: boolean;
   timeout?: number;
@@ -34,10 +38,8 @@ export function registerEnqueue(program: Command, outputFor: OutputFor): void {
   const command = program
     .command('enqueue')
     .description('queue the items of a JSONL or CSV file (- for standard input) for `entitlements worker`')
-    .argument(
-      '<file>',
-      'JSONL (one create request per line, with "vendor") or CSV (a header row of field paths); - reads stdin',
-    )
+    .argument('<file>', INPUT_ARGUMENT)
+    .addOption(formatOption())
     .option(
       '--horizon <ms>',
       'how long finished jobs (and the dedupe of their keys) stay in Redis (default: 7 days)',
@@ -48,21 +50,24 @@ export function registerEnqueue(program: Command, outputFor: OutputFor): void {
       '--timeout <ms>',
       'with --wait: stop waiting after this long (the jobs go on)',
       parsePositiveInteger,
-    );
+    )
+    .addHelpText('after', `\nThe input is what \`entitlements apply\` takes.\n${INPUT_HELP}`);
   addRedisOptions(command);
   examples(command, [
     'REDIS_URL=redis://127.0.0.1:6379 entitlements enqueue examples/orders.jsonl',
     'entitlements enqueue --wait --timeout 600000 orders.csv',
+    'cat orders.jsonl | entitlements enqueue -',
     '# the same file again is a no-op while the jobs are kept (the dedupe horizon)',
   ]);
   command.action(async (file: string, _options: unknown, self: Command) => {
     const flags = self.optsWithGlobals<EnqueueFlags>();
     const output = outputFor(self);
     const connection = redisUrl(self, flags, output.env);
-    const [{ createProducer }, { readItemsFrom }] = await Promise.all([
+    const [{ createProducer }, input] = await Promise.all([
       import('../../queue/index.ts'),
-      import('../../queue/input.ts'),
+      import('../input/index.ts'),
     ]);
+    await input.checkSource(file);
     const producer = await createProducer({
       connection,
       ...(flags.queueName !== undefined ? { queueName: flags.queueName } : {}),
@@ -73,8 +78,9 @@ export function registerEnqueue(program: Command, outputFor: OutputFor): void {
       const unreadable: LineOutcome[] = [];
       const refusals = new Map<number, EntitlementError>();
       async function* items() {
-        for await (const entry of readItemsFrom(file)) {
-          if ('error' in entry) {
+        const options = { ...(flags.format ? { format: flags.format } : {}), stdin: output.stdin };
+        for await (const entry of input.readInput(file, options)) {
+          if (entry.error) {
             refusals.set(entry.line, entry.error);
             unreadable.push({ line: entry.line, outcome: 'refused', error: entry.error.toJSON() });
             continue;
@@ -83,18 +89,7 @@ export function registerEnqueue(program: Command, outputFor: OutputFor): void {
           yield entry.item;
         }
       }
-      let report: Awaited<ReturnType<typeof producer.enqueue>>;
-      try {
-        report = await producer.enqueue(items());
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-          throw new EntitlementError({
-            kind: 'invalid-argument',
-            vendor: 'cli',
-            message: `no such file: ${file}`,
-          });
-        throw error;
-      }
+      const report = await producer.enqueue(items());
       const outcomes: LineOutcome[] = [
         ...unreadable,
         ...report.items.map((item: EnqueueOutcome): LineOutcome => {

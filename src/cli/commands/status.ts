@@ -40,7 +40,7 @@ export function registerStatus(program: Command, outputFor: OutputFor): void {
     )
     .addHelpText(
       'after',
-      '\nExit code 0 when every item is done, 7 when some failed, 130 when the batch is unfinished.',
+      '\nIt exits 0 whenever it could read the journal, whatever the batch\'s state (the "state" field of\n--json says it: done, some failed, unfinished, running), and 4 when there is no journal there.',
     );
   examples(command, [
     'entitlements status --journal orders.jsonl.journal',
@@ -111,14 +111,6 @@ export function registerStatus(program: Command, outputFor: OutputFor): void {
               ['journal', journal.location],
               ['state', state],
               ['items', String(items)],
-              ...(last?.counts
-                ? ([
-                    [
-                      'last run',
-                      `${last.counts.total} read: ${last.counts.done} done, ${last.counts.failed} failed (bad lines included), ${last.counts.interrupted} interrupted`,
-                    ],
-                  ] as [string, string][])
-                : []),
               ...(last?.counts
                 ? ([
                     [

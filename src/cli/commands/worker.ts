@@ -6,7 +6,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import type { QueueQuotas } from '../../queue/index.ts';
-import { provisionerFor, Tally } from '../context.ts';
+import { listenForInterrupts, provisionerFor, Tally } from '../context.ts';
 import { examples } from '../help.ts';
 import {
   addChannelConnection,
@@ -107,32 +107,6 @@ interface WorkerFlags extends GlobalFlags, ConnectionFlags, RedisFlags {
   pollInterval?: number;
 }
 
-/** Resolves with the first SIGINT or SIGTERM; a second one calls `again`. */
-function signals(again: (signal: NodeJS.Signals) => void): {
-  first: Promise<NodeJS.Signals>;
-  dispose(): void;
-} {
-  let seen = false;
-  let resolveFirst: (signal: NodeJS.Signals) => void = () => {};
-  const first = new Promise<NodeJS.Signals>((resolve) => {
-    resolveFirst = resolve;
-  });
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (seen) return again(signal);
-    seen = true;
-    resolveFirst(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    first,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
-
 export function registerWorker(program: Command, outputFor: OutputFor): void {
   const command = program
     .command('worker')
@@ -176,7 +150,7 @@ export function registerWorker(program: Command, outputFor: OutputFor): void {
     const output = outputFor(self);
     const connection = redisUrl(self, flags, output.env);
     let force: (() => void) | undefined;
-    const stop = signals((signal) => {
+    const stop = listenForInterrupts(output.signals, (signal) => {
       output.note(`${signal} again: stopping at once (running jobs will be recovered as stalled)`);
       force?.();
     });

@@ -5,14 +5,24 @@
  */
 import { EntitlementError } from '../../core/errors.ts';
 
-export interface InputLine {
+export type InputLine = GoodLine | BadLine;
+
+export interface GoodLine {
   /** 1-based line number in the file (a CSV record: the line it starts on). */
   line: number;
-  item?: Record<string, unknown>;
-  error?: EntitlementError;
+  item: Record<string, unknown>;
+  error?: undefined;
 }
 
-export function badLine(line: number, message: string, field?: string): InputLine {
+export interface BadLine {
+  /** 1-based line number in the file (a CSV record: the line it starts on). */
+  line: number;
+  item?: undefined;
+  /** invalid-argument, its message starting `line N: `, its details `{ line, field? }`. */
+  error: EntitlementError;
+}
+
+export function badLine(line: number, message: string, field?: string): BadLine {
   return {
     line,
     error: new EntitlementError({
