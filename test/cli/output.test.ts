@@ -1,9 +1,9 @@
 /** The CLI's redaction, colors, exit codes and option parsing, as units. */
 import { describe, expect, it } from 'vitest';
-import { parseParameter } from '../../src/cli/commands/create.ts';
 import { EXIT, EXIT_CODE_TABLE, exitCodeFor, exitCodeHelp } from '../../src/cli/exit-codes.ts';
 import { parseEndpoint } from '../../src/cli/options.ts';
 import { colorEnabled, createRedactor, errorJson, Output, tableWidth } from '../../src/cli/output.ts';
+import { parseParameter } from '../../src/cli/parameters.ts';
 import { EntitlementError, ERROR_KINDS } from '../../src/core/index.ts';
 import { createGoogleChannelProvisioner } from '../../src/vendors/google-channel/index.ts';
 

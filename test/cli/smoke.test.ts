@@ -1,15 +1,23 @@
 /**
  * The real `entitlements` executable (bin/entitlements.js, on this repository's Node) in child
  * processes: only what needs a process of its own (a pipe closed by its reader, a real SIGINT, the
- * launcher). Three children, one after the other; everything else runs in-process (commands.test.ts).
+ * launcher, what a fresh process loads). Four children, one after the other; everything else runs
+ * in-process (commands.test.ts).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/entitlements.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const HOOK = fileURLToPath(new URL('./loaded-hook.ts', import.meta.url));
+
+/** What `--help` must not load: the vendor SDKs, the gRPC stack, the queue's and the journal's engines. */
+const HEAVY = ['google-gax', 'protobufjs', '@grpc/grpc-js', 'bullmq', 'ioredis'];
 
 interface Ended {
   code: number | null;
@@ -18,7 +26,10 @@ interface Ended {
 }
 
 /** Starts the CLI; `ended` resolves when the child has exited and its pipes are closed. */
-function start(args: string[]): {
+function start(
+  args: string[],
+  options: { node?: string[]; env?: Record<string, string> } = {},
+): {
   child: ChildProcessWithoutNullStreams;
   ended: Promise<Ended>;
   stdout(): string;
@@ -26,7 +37,12 @@ function start(args: string[]): {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env))
     if (!/^(CONFLUENT_|CLOUD_CHANNEL_|GOOGLE_|NO_COLOR$|FORCE_COLOR$)/.test(name)) env[name] = value;
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: 'pipe' });
+  Object.assign(env, options.env);
+  const child = spawn(process.execPath, [...(options.node ?? []), BIN, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: 'pipe',
+  });
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -99,5 +115,32 @@ describe('the entitlements executable', () => {
     expect(result.signal).toBeNull();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('SIGINT: stopping the emulators');
+  });
+
+  it('`--help` loads the CLI and commander only: no vendor SDK, gRPC, BullMQ, ioredis, node:sqlite or emulator', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-loaded-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'loaded.txt');
+    const { child, ended, stdout } = start(['--help'], {
+      node: ['--import', pathToFileURL(HOOK).href],
+      env: { LOADED_MODULES_FILE: file },
+    });
+    child.stdin.end();
+    const result = await ended;
+    expect(result.code, result.stderr).toBe(EXIT.ok);
+    expect(stdout()).toMatch(/^Usage: entitlements/);
+    const loaded = readFileSync(file, 'utf8').split('\n');
+    // The hook saw the process: the CLI's own modules and commander are in the list.
+    expect(loaded).toContain(pathToFileURL(join(ROOT, 'src/cli/program.ts')).href);
+    expect(loaded.some((url) => url.includes('/node_modules/commander/'))).toBe(true);
+    const heavy = loaded.filter(
+      (url) =>
+        HEAVY.some((name) => url.includes(`/node_modules/${name}/`)) ||
+        url === 'node:sqlite' ||
+        url.includes('/src/testing/') ||
+        url.includes('/src/vendors/') ||
+        url.includes('/src/batch/engine.ts'),
+    );
+    expect(heavy).toEqual([]);
   });
 });

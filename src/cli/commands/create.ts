@@ -4,7 +4,6 @@
  * operation token for `entitlements wait`).
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { REQUEST_MESSAGES, TYPE_NAMES } from '../../../generated/google/channel.ts';
 import type { ConfluentCreateRequest } from '../../vendors/confluent/types.ts';
 import type {
   GoogleChannelCreateRequest,
@@ -32,63 +31,28 @@ import { entitlementJson, type Output } from '../output.ts';
 
 type OutputFor = (command: Command) => Output;
 
-/** How the command-line text of each protobuf scalar type is read (`undefined`: not of that type). */
-const READ: Record<string, { read: (text: string) => unknown; expected: string }> = {
-  int64: { read: (text) => (/^(0|-?[1-9][0-9]*)$/.test(text) ? text : undefined), expected: 'an integer' },
-  bool: {
-    read: (text) => (text === 'true' ? true : text === 'false' ? false : undefined),
-    expected: 'true or false',
-  },
-  double: {
-    read: (text) => (/^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/.test(text) ? Number(text) : undefined),
-    expected: 'a number',
-  },
-  string: { read: (text) => text, expected: 'a string' },
-};
-
-/** A Value's kinds a command line can give (its scalar ones), by protobuf type, from the generated oneof. */
-const VALUE = REQUEST_MESSAGES[TYPE_NAMES.Value];
-const KINDS = new Map<string, string>(
-  VALUE.oneofs.kind.flatMap((kind) => {
-    const { type } = VALUE.fields[kind];
-    return type in READ ? [[type, kind] as const] : [];
-  }),
-);
-const TYPES = [...KINDS.keys()];
-/** The order in which an untyped value's text is tried: whole number, boolean, number, string. */
-const INFERENCE = ['int64', 'bool', 'double', 'string'].filter((type) => KINDS.has(type));
-const PARAMETER = /^([A-Za-z_][\w.-]*)(?::([a-z0-9]+))?=(.*)$/s;
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /**
- * `--param name=value`: a whole number becomes the int64 kind of the Value, true/false the bool
- * kind, a decimal number the double kind, anything else the string kind; `name:string=10` (the
- * kind's protobuf type, or an unambiguous prefix of it such as `int`) says which.
+ * The `--param` values, read once the command runs (the generated Value type they are read by
+ * loads with them, not for `--help`); a bad one is the usage error commander gives for an option.
  */
-export function parseParameter(
-  text: string,
-  previous: GoogleChannelParameterInput[] = [],
-): GoogleChannelParameterInput[] {
-  const match = PARAMETER.exec(text);
-  if (!match)
-    throw new InvalidArgumentError(`expected name=value or name:type=value (type: ${TYPES.join(', ')}).`);
-  const [, name = '', given, value = ''] = match;
-  let type: string | undefined;
-  if (given !== undefined) {
-    const candidates = TYPES.filter((candidate) => candidate.startsWith(given));
-    if (candidates.length !== 1)
-      throw new InvalidArgumentError(
-        `${name}: unknown type ${JSON.stringify(given)} (type: ${TYPES.join(', ')}).`,
-      );
-    type = candidates[0];
-  } else type = INFERENCE.find((candidate) => READ[candidate]?.read(value) !== undefined);
-  const kind = type === undefined ? undefined : KINDS.get(type);
-  const reader = type === undefined ? undefined : READ[type];
-  const read = reader?.read(value);
-  if (kind === undefined || reader === undefined || read === undefined)
-    throw new InvalidArgumentError(
-      `${name}: ${JSON.stringify(value)} is not ${reader?.expected ?? 'a parameter value'}.`,
-    );
-  return [...previous, { name, value: { [kind]: read } as GoogleChannelParameterInput['value'] }];
+async function parametersOf(command: Command, texts: readonly string[] = []) {
+  if (texts.length === 0) return undefined;
+  const { parseParameter } = await import('../parameters.ts');
+  let parameters: GoogleChannelParameterInput[] = [];
+  for (const text of texts) {
+    try {
+      parameters = parseParameter(text, parameters);
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      command.error(`error: option '--param <name=value>' argument '${text}' is invalid. ${error.message}`, {
+        exitCode: 2,
+        code: 'commander.invalidArgument',
+      });
+    }
+  }
+  return parameters;
 }
 
 interface ConfluentFlags extends GlobalFlags, ConnectionFlags, WaitFlags {
@@ -102,7 +66,7 @@ interface ConfluentFlags extends GlobalFlags, ConnectionFlags, WaitFlags {
 interface ChannelFlags extends GlobalFlags, ConnectionFlags, WaitFlags {
   parent: string;
   offer: string;
-  param?: GoogleChannelParameterInput[];
+  param?: string[];
   idempotencyKey?: string;
   correlationId?: string;
 }
@@ -212,7 +176,7 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
     .option(
       '--param <name=value>',
       'an entitlement parameter, repeatable (e.g. num_units=10; name:string=10 forces a type)',
-      parseParameter,
+      collect,
     )
     .option(
       '--idempotency-key <key>',
@@ -231,6 +195,7 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
   channel.action(async (_options: unknown, command: Command) => {
     const flags = command.optsWithGlobals<ChannelFlags>();
     checkConnection(command, flags);
+    const parameters = await parametersOf(command, flags.param);
     const output = outputFor(command);
     requireCredentials('google-channel', output.env, flags);
     const tally = new Tally();
@@ -239,7 +204,7 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
       const request: GoogleChannelCreateRequest = {
         vendor: 'google-channel',
         parent: flags.parent,
-        entitlement: { offer: flags.offer, ...(flags.param ? { parameters: flags.param } : {}) },
+        entitlement: { offer: flags.offer, ...(parameters ? { parameters } : {}) },
         ...(flags.correlationId !== undefined ? { externalCorrelationId: flags.correlationId } : {}),
       };
       const result = await withInterrupts(

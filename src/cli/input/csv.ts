@@ -14,7 +14,7 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from 'commander';
 import { parse } from 'csv-parse';
-import { parseParameter } from '../commands/create.ts';
+import { parseParameter } from '../parameters.ts';
 import { badLine, type InputLine } from './lines.ts';
 
 const PATH = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/;
