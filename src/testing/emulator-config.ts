@@ -7,24 +7,33 @@
  * ```json
  * {
  *   "ports": { "confluent": 8080, "channelGrpc": 8085, "channelRest": 8086, "control": 8090 },
- *   "confluent": { "rateLimit": { "requests": 10, "perMs": 1000 },
+ *   "confluent": { "rateLimit": [{ "requests": 10, "perMs": 1000, "operationId": "createPartnerV2Entitlement" }],
+ *                  "timeScale": 60,
  *                  "faults": [{ "type": "status", "status": 503, "times": 2 }] },
  *   "google-channel": {
  *     "completion": { "afterMs": 500 },
- *     "quota": { "createPerMinute": 120 },
+ *     "quota": "published",
+ *     "timeScale": 60,
  *     "customers": [{ "name": "accounts/C1/customers/S1" }, { "name": "accounts/C1/customers/S2", "domainVerified": false }],
  *     "faults": [{ "type": "fail-operation", "code": "FAILED_PRECONDITION", "times": 1 }]
  *   }
  * }
  * ```
  *
+ * `"quota": "published"` stands for the vendor's published figures (`CHANNEL_PUBLISHED_QUOTA`);
+ * `rateLimit` is one limit or a list, each over every request or, with `operationId`, over one
+ * operation of the vendor's spec.
+ *
  * Values are checked by the emulators themselves when they start (a TypeError naming the option);
- * this module checks the shape, so that a misspelt key is refused instead of ignored. A new
- * library option is one more name in the lists below.
+ * this module checks the shape, so that a misspelt key is refused instead of ignored, and the
+ * operation ids against the spec. A new library option is one more name in the lists below.
  */
+import confluentDocument from '../../generated/confluent/openapi.json' with { type: 'json' };
+import { HTTP_METHODS } from '../openapi/operation-schemas.ts';
 
 import type { ConfluentEmulatorOptions } from './confluent/emulator.ts';
 import type { ConfluentFault } from './confluent/faults.ts';
+import { CHANNEL_PUBLISHED_QUOTA } from './google-channel/defaults.ts';
 import type { ChannelEmulatorOptions } from './google-channel/emulator.ts';
 import { Code } from './google-channel/errors.ts';
 import type { ChannelFault } from './google-channel/faults.ts';
@@ -58,9 +67,39 @@ export interface EmulatorConfig {
 
 /** The option names each section takes (the library's, plus `faults`). */
 export const SECTION_KEYS: Readonly<Record<EmulatorVendor, readonly string[]>> = {
-  confluent: ['credentials', 'rateLimit', 'locationOrigin', 'faults'],
-  'google-channel': ['customers', 'offers', 'completion', 'quota', 'faults'],
+  confluent: ['credentials', 'rateLimit', 'timeScale', 'locationOrigin', 'faults'],
+  'google-channel': ['customers', 'offers', 'completion', 'quota', 'timeScale', 'faults'],
 };
+
+/** `"quota": "published"`: the vendor's published figures. */
+export const PUBLISHED = 'published';
+
+/** The operation ids of the Confluent spec the emulator serves (rate limits and faults name them). */
+export function confluentOperationIds(): string[] {
+  const ids: string[] = [];
+  for (const item of Object.values(confluentDocument.paths ?? {}))
+    for (const method of HTTP_METHODS) {
+      const id = (item as Record<string, { operationId?: unknown } | undefined>)[method]?.operationId;
+      if (typeof id === 'string') ids.push(id);
+    }
+  return ids;
+}
+
+/** Checks a Confluent rateLimit's operation ids (an unknown one would silently limit nothing). */
+function checkRateLimit(value: unknown, where: string): void {
+  const limits = Array.isArray(value) ? value : [value];
+  const ids = confluentOperationIds();
+  limits.forEach((limit, index) => {
+    const at = Array.isArray(value) ? `${where}[${index}]` : where;
+    if (!isObject(limit))
+      throw new EmulatorConfigError(`${at} must be an object: { "requests": 10, "perMs": 1000 }.`);
+    checkKeys(limit, ['requests', 'perMs', 'operationId'], `${at}.`);
+    if (limit.operationId !== undefined && !ids.includes(limit.operationId as string))
+      throw new EmulatorConfigError(
+        `${at}.operationId ${JSON.stringify(limit.operationId)} is not an operation of the Confluent spec. Use one of: ${ids.join(', ')}.`,
+      );
+  });
+}
 
 /** The option of each section that `--quota vendor.key=value` sets keys of. */
 export const QUOTA_OPTION: Readonly<Record<EmulatorVendor, string>> = {
@@ -111,6 +150,14 @@ export function checkConfig(value: unknown, source = 'the configuration'): Emula
     if (Array.isArray(section.faults))
       section.faults = section.faults.map((fault, index) =>
         normaliseFault(vendor, fault, `${source}: ${vendor}.faults[${index}]`),
+      );
+    if (vendor === 'confluent' && section.rateLimit !== undefined)
+      checkRateLimit(section.rateLimit, `${source}: confluent.rateLimit`);
+    if (vendor === 'google-channel' && section.quota === PUBLISHED)
+      section.quota = { ...CHANNEL_PUBLISHED_QUOTA };
+    else if (vendor === 'google-channel' && typeof section.quota === 'string')
+      throw new EmulatorConfigError(
+        `${source}: google-channel.quota must be "${PUBLISHED}" or an object such as { "createPerMinute": 120 }.`,
       );
   }
   return value as EmulatorConfig;
@@ -214,16 +261,64 @@ export function parseFaultFlag(text: string): {
   return { vendor, fault: normaliseFault(vendor, fault, `--fault ${text}`) };
 }
 
+const PERIODS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, min: 60_000, h: 3_600_000 };
+
+/** `N/min`, `N/s`, `N/h`, `N/<n>s`, `N/<n>ms`: a count and its window in ms. */
+function parsePer(text: string): { requests: number; perMs: number } | undefined {
+  const match = /^(\d+)\/(\d+(?:\.\d+)?)?(ms|s|min|h)$/.exec(text);
+  if (!match) return undefined;
+  const requests = Number(match[1]);
+  const perMs = Number(match[2] ?? 1) * (PERIODS[match[3] as string] as number);
+  return requests >= 1 && perMs > 0 ? { requests, perMs } : undefined;
+}
+
 /**
- * `--quota vendor.key=value` (dotted keys go deeper): `google-channel.createPerMinute=120`,
- * `confluent.requests=10 --quota confluent.perMs=1000`. Sets a key of the vendor's quota option.
+ * `--quota`, repeatable, in three forms:
+ * - `vendor.key=value` (dotted keys go deeper) sets a key of the vendor's quota option:
+ *   `google-channel.createPerMinute=120`, `confluent.requests=10 --quota confluent.perMs=1000`;
+ * - `google-channel=published`: the vendor's published figures (`CHANNEL_PUBLISHED_QUOTA`), under
+ *   any Cloud Channel quota set explicitly;
+ * - `confluent[:operationId]=N/period` adds a Confluent rate limit, over every request or over one
+ *   operation: `confluent=600/min`, `confluent:createPartnerV2Entitlement=10/s`.
  */
 export function applyQuotaFlag(config: EmulatorConfig, text: string): void {
+  const refuse = (why: string) =>
+    new EmulatorConfigError(
+      `--quota ${JSON.stringify(text)} ${why}. Use e.g. google-channel.createPerMinute=120, google-channel=published, confluent=600/min or confluent:createPartnerV2Entitlement=10/s.`,
+    );
+  const rate = /^(confluent|google-channel)(?::([\w.-]+))?=(.+)$/.exec(text);
+  if (rate) {
+    const [, vendor, operationId, value = ''] = rate;
+    if (vendor === 'google-channel') {
+      if (operationId !== undefined || value !== PUBLISHED)
+        throw refuse(
+          'is not a Cloud Channel quota (its methods are set as google-channel.<name>PerMinute=N)',
+        );
+      // The published figures under any quota set explicitly (flags or file), whatever the order.
+      const section = { ...config['google-channel'] };
+      section.quota = { ...CHANNEL_PUBLISHED_QUOTA, ...section.quota };
+      config['google-channel'] = section;
+      return;
+    }
+    const per = parsePer(value);
+    if (!per) throw refuse('is not a rate (N/min, N/s, N/h, N/<n>s or N/<n>ms, N >= 1)');
+    const ids = confluentOperationIds();
+    if (operationId !== undefined && !ids.includes(operationId))
+      throw refuse(`names no operation of the Confluent spec (${ids.join(', ')})`);
+    const section = { ...config.confluent };
+    const existing = section.rateLimit;
+    const limits = existing === undefined ? [] : Array.isArray(existing) ? [...existing] : [existing];
+    limits.push({ ...per, ...(operationId !== undefined ? { operationId: operationId as never } : {}) });
+    section.rateLimit = limits;
+    config.confluent = section;
+    return;
+  }
   const match = /^([a-z-]+)\.([\w.]+)=(.+)$/.exec(text);
   const vendor = match?.[1] as EmulatorVendor | undefined;
-  if (!match || !vendor || !VENDORS.includes(vendor))
-    throw new EmulatorConfigError(
-      `--quota ${JSON.stringify(text)} is not vendor.key=value. Use e.g. google-channel.createPerMinute=120 or confluent.requests=10.`,
+  if (!match || !vendor || !VENDORS.includes(vendor)) throw refuse('is not vendor.key=value');
+  if (vendor === 'confluent' && Array.isArray(config.confluent?.rateLimit))
+    throw refuse(
+      'sets a key of one rate limit, but there are several: give each as confluent[:operationId]=N/period',
     );
   const raw = match[3] as string;
   const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
@@ -234,6 +329,12 @@ export function applyQuotaFlag(config: EmulatorConfig, text: string): void {
     target = target[key] as Record<string, unknown>;
   }
   target[(match[2] as string).split('.').at(-1) as string] = value;
+}
+
+/** `--time-scale N`: both emulators' quota and rate-limit windows pass N times faster. */
+export function applyTimeScale(config: EmulatorConfig, timeScale: number): void {
+  config.confluent = { ...config.confluent, timeScale };
+  config['google-channel'] = { ...config['google-channel'], timeScale };
 }
 
 /** A deep copy of a configuration. */

@@ -8,13 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
+import { createAdvanceableClock } from '../../src/testing/control/clock.ts';
 import {
   applyQuotaFlag,
   checkConfig,
+  confluentOperationIds,
   type EmulatorConfig,
   EmulatorConfigError,
   parseFaultFlag,
 } from '../../src/testing/emulator-config.ts';
+import { CHANNEL_PUBLISHED_QUOTA, DEFAULT_CONFLUENT_EMULATOR_CREDENTIALS } from '../../src/testing/index.ts';
+import { PLAN_ID, PRODUCT_ID } from '../support/confluent-spec.ts';
 import { cli, type RunningCli, startCli } from './harness.ts';
 
 interface Started {
@@ -60,6 +64,26 @@ async function control(base: string, method: string, path: string, body?: unknow
 }
 
 const ACCOUNT = 'accounts/C0000001';
+const CREATE = 'createPartnerV2Entitlement';
+
+/** A Confluent create straight to the emulator, with the spec's plan and product ids; its status. */
+async function confluentCreate(url: string, externalId: string): Promise<number> {
+  const response = await fetch(`${url}/partner/v2/entitlements`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${DEFAULT_CONFLUENT_EMULATOR_CREDENTIALS.token}`,
+      'Content-Type': 'application/json',
+    },
+    body: JSON.stringify({
+      external_id: externalId,
+      name: externalId,
+      plan_id: PLAN_ID,
+      product_id: PRODUCT_ID,
+    }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
 
 describe('entitlements emulator', () => {
   it('prints the endpoints, the seeded customers and what a purchase meets there, and stops on Ctrl-C', async () => {
@@ -236,6 +260,8 @@ describe('entitlements emulator', () => {
         },
       );
       expect(overQuota.status).toBe(429);
+      const counted = (await control(ctl.url, 'GET', '/')).body as Record<string, { quotaErrors: number }>;
+      expect(counted['google-channel']?.quotaErrors).toBe(1);
       const refused = await control(ctl.url, 'PUT', '/google-channel/config', {
         completion: { afterPolls: -1 },
       });
@@ -258,6 +284,104 @@ describe('entitlements emulator', () => {
     } finally {
       await stop(started);
     }
+  });
+
+  it("quotas from flags: Cloud Channel's published ones, Confluent's per operation, a time scale; quota errors counted; the clock moved on", async () => {
+    const started = await emulator([
+      '--quota',
+      'google-channel=published',
+      '--quota',
+      `confluent:${CREATE}=1/h`,
+      '--quota',
+      'confluent=1000/s',
+      '--time-scale',
+      '60',
+      '--complete-after-ms',
+      '3600000',
+    ]);
+    try {
+      const { env, control: ctl, confluent } = started.json;
+      expect(started.json).toMatchObject({
+        confluent: {
+          rateLimit: [
+            { requests: 1, perMs: 3_600_000, operationId: CREATE },
+            { requests: 1000, perMs: 1000 },
+          ],
+          timeScale: 60,
+          quotaErrors: 0,
+        },
+        'google-channel': { quota: { ...CHANNEL_PUBLISHED_QUOTA }, timeScale: 60, quotaErrors: 0 },
+        clock: { offsetMs: 0 },
+      });
+      // One create per hour, 60 times faster: a window of 60 s on the emulators' clock.
+      expect(await confluentCreate(confluent.url, 'q-1')).toBe(201);
+      expect(await confluentCreate(confluent.url, 'q-2')).toBe(429);
+      const state = (await control(ctl.url, 'GET', '/')).body as Record<string, { quotaErrors: number }>;
+      expect(state.confluent?.quotaErrors).toBe(1);
+      expect(state['google-channel']?.quotaErrors).toBe(0);
+      // Moving the clock on ends the window at once: no waiting.
+      const moved = await control(ctl.url, 'POST', '/clock/advance', { ms: 60_000 });
+      expect(moved).toMatchObject({ status: 200, body: { offsetMs: 60_000 } });
+      expect(await confluentCreate(confluent.url, 'q-2')).toBe(201);
+      expect((await control(ctl.url, 'GET', '/clock')).body).toMatchObject({ offsetMs: 60_000 });
+      expect((await control(ctl.url, 'POST', '/clock/advance', { ms: -1 })).status).toBe(400);
+
+      // An operation due an hour after its creation completes once the clock is an hour on.
+      const created = await cli(
+        [
+          '--json',
+          'create',
+          'google-channel',
+          '--parent',
+          `${ACCOUNT}/customers/S0000001`,
+          '--offer',
+          `${ACCOUNT}/offers/OFFER-GCP`,
+          '--no-wait',
+        ],
+        { env },
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const { token } = JSON.parse(created.stdout) as { token: string };
+      await control(ctl.url, 'POST', '/clock/advance', { ms: 3_600_000 });
+      const waited = await cli(['--json', 'wait', token, '--poll-interval', '5'], { env });
+      expect(waited.code, waited.stderr).toBe(0);
+      expect(JSON.parse(waited.stdout)).toMatchObject({ state: 'active', polls: 1 });
+
+      // A reset clears the counts, not the time.
+      const reset = (await control(ctl.url, 'POST', '/reset')).body as {
+        confluent: { quotaErrors: number };
+        clock: { offsetMs: number };
+      };
+      expect(reset).toMatchObject({ confluent: { quotaErrors: 0 }, clock: { offsetMs: 3_660_000 } });
+    } finally {
+      await stop(started);
+    }
+  });
+
+  it('prints the quotas, the time scale and where the quota errors are counted', async () => {
+    const running = startCli([
+      'emulator',
+      '--quota',
+      'google-channel=published',
+      '--quota',
+      `confluent:${CREATE}=10/s`,
+      '--time-scale',
+      '60',
+    ]);
+    const stdout = await running.waitFor('Press Ctrl-C to stop.', 'stdout');
+    expect(stdout).toContain(
+      `Confluent rate limits: 10 per 1000 ms of ${CREATE} (windows 60 times faster: --time-scale)`,
+    );
+    expect(stdout).toContain(
+      `Cloud Channel quotas: ${Object.entries(CHANNEL_PUBLISHED_QUOTA)
+        .map(([key, value]) => `${key} ${value}`)
+        .join(', ')} (windows 60 times faster: --time-scale)`,
+    );
+    expect(stdout).toMatch(
+      /Quota errors served: GET http:\/\/127\.0\.0\.1:\d+\/ \(quotaErrors of each vendor\)/,
+    );
+    running.signals.emit('SIGINT', 'SIGINT');
+    expect((await running.done).code).toBe(0);
   });
 
   it('a config file, JSON or YAML, seeds customers and offers and sets completion, quotas and faults', async () => {
@@ -305,20 +429,46 @@ describe('entitlements emulator', () => {
     }
   });
 
+  it('a config file sets per-operation rate limits, the published quotas and the time scale', async () => {
+    const file = join(directory, 'quotas.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        confluent: { rateLimit: [{ requests: 5, perMs: 1000, operationId: CREATE }], timeScale: 2 },
+        'google-channel': { quota: 'published', timeScale: 60 },
+      }),
+    );
+    const started = await emulator(['--config', file]);
+    try {
+      expect(started.json).toMatchObject({
+        confluent: { rateLimit: [{ requests: 5, perMs: 1000, operationId: CREATE }], timeScale: 2 },
+        'google-channel': { quota: { ...CHANNEL_PUBLISHED_QUOTA }, timeScale: 60 },
+      });
+    } finally {
+      await stop(started);
+    }
+  });
+
   it('refuses a bad configuration with exit 2, naming the key; a port in use too', async () => {
     const file = join(directory, 'bad.json');
     await writeFile(
       file,
       JSON.stringify({ 'google-channel': { completion: { afterPolls: 1 }, quotas: {} } }),
     );
-    const [badKey, badValue, badFault, missing] = await Promise.all([
+    const [badKey, badValue, badFault, missing, badOperation, badScale] = await Promise.all([
       cli(['emulator', '--config', file]),
       cli(['emulator', '--quota', 'google-channel.createPerMinute=0']),
       cli(['emulator', '--fault', 'google-channel:fail-operation:code=NOPE']),
       cli(['emulator', '--config', join(directory, 'missing.json')]),
+      cli(['emulator', '--quota', 'confluent:createEntitlement=1/s']),
+      cli(['emulator', '--time-scale', '0']),
     ]);
-    for (const result of [badKey, badValue, badFault, missing])
+    for (const result of [badKey, badValue, badFault, missing, badOperation, badScale])
       expect(result.code, result.stderr).toBe(EXIT.usage);
+    expect(badOperation.stderr).toContain(
+      `names no operation of the Confluent spec (${confluentOperationIds().join(', ')})`,
+    );
+    expect(badScale.stderr).toContain('expected a number above 0');
     expect(badKey.stderr).toContain(
       'google-channel.quotas is not a setting here. Use one of: customers, offers',
     );
@@ -404,14 +554,77 @@ describe('emulator configuration', () => {
     expect(() => applyQuotaFlag(config, 'createPerMinute=1')).toThrow(/vendor\.key=value/);
   });
 
+  it('--quota google-channel=published, and confluent[:operationId]=N/period as a list of rate limits', () => {
+    const config: EmulatorConfig = {};
+    applyQuotaFlag(config, 'google-channel.createPerMinute=60');
+    applyQuotaFlag(config, 'google-channel=published');
+    applyQuotaFlag(config, 'confluent.requests=10');
+    applyQuotaFlag(config, 'confluent.perMs=1000');
+    applyQuotaFlag(config, `confluent:${CREATE}=5/2s`);
+    applyQuotaFlag(config, 'confluent=600/min');
+    expect(config).toEqual({
+      // The published figures under what was set explicitly, whatever the order.
+      'google-channel': { quota: { ...CHANNEL_PUBLISHED_QUOTA, createPerMinute: 60 } },
+      confluent: {
+        rateLimit: [
+          { requests: 10, perMs: 1000 },
+          { requests: 5, perMs: 2000, operationId: CREATE },
+          { requests: 600, perMs: 60_000 },
+        ],
+      },
+    });
+    expect(() => applyQuotaFlag(config, 'confluent.requests=3')).toThrow(/there are several/);
+    expect(() => applyQuotaFlag(config, 'confluent=0/s')).toThrow(/is not a rate/);
+    expect(() => applyQuotaFlag(config, 'confluent=5/fortnight')).toThrow(/is not a rate/);
+    expect(() => applyQuotaFlag(config, 'google-channel=lots')).toThrow(/not a Cloud Channel quota/);
+    expect(() => applyQuotaFlag(config, 'confluent:nope=1/s')).toThrow(/names no operation/);
+  });
+
   it('checkConfig refuses unknown keys and bad ports', () => {
     expect(() => checkConfig({ confluent: { rateLimits: {} } })).toThrow(
       /confluent\.rateLimits is not a setting/,
     );
     expect(() => checkConfig({ ports: { confluent: 70_000 } })).toThrow(/ports\.confluent must be a port/);
     expect(() => checkConfig([])).toThrow(/must be an object/);
+    expect(() =>
+      checkConfig({ confluent: { rateLimit: [{ requests: 1, perMs: 1, operationId: 'nope' }] } }),
+    ).toThrow(/confluent\.rateLimit\[0\]\.operationId "nope" is not an operation of the Confluent spec/);
+    expect(() => checkConfig({ confluent: { rateLimit: { requests: 1, per: 1 } } })).toThrow(
+      /confluent\.rateLimit\.per is not a setting here/,
+    );
+    expect(() => checkConfig({ 'google-channel': { quota: 'lots' } })).toThrow(
+      /must be "published" or an object/,
+    );
+    expect(checkConfig({ 'google-channel': { quota: 'published' } })).toEqual({
+      'google-channel': { quota: { ...CHANNEL_PUBLISHED_QUOTA } },
+    });
+    expect(confluentOperationIds()).toContain(CREATE);
     expect(checkConfig({ confluent: { faults: [{ type: 'reset', times: 'Infinity' }] } })).toEqual({
       confluent: { faults: [{ type: 'reset', times: Number.POSITIVE_INFINITY }] },
     });
+  });
+
+  it("the emulators' clock: real time plus an offset that only grows; an advance ends the sleeps then due", async () => {
+    const real = 1_000;
+    const clock = createAdvanceableClock(() => real);
+    expect(clock.now()).toBe(1_000);
+    const open = new AbortController();
+    let woke = false;
+    const due = clock.sleep(3_600_000, open.signal).then(() => {
+      woke = true;
+    });
+    clock.advance(1_800_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woke).toBe(false);
+    clock.advance(1_800_000);
+    await due;
+    expect(woke).toBe(true);
+    expect({ now: clock.now(), offsetMs: clock.offsetMs }).toEqual({ now: 3_601_000, offsetMs: 3_600_000 });
+    const closing = new AbortController();
+    const cut = clock.sleep(3_600_000, closing.signal);
+    closing.abort(new Error('the emulator closed'));
+    await expect(cut).rejects.toThrow('the emulator closed');
+    expect(() => clock.advance(-1)).toThrow(TypeError);
+    await clock.sleep(0, open.signal);
   });
 });

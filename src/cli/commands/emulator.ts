@@ -1,9 +1,11 @@
 /**
  * `entitlements emulator`: both vendors' emulators and their HTTP control endpoint, standalone,
  * until SIGINT or SIGTERM, for test suites in any language. Configured by a JSON (or YAML) file
- * and flags (completion of operations, failures, quotas, faults, seed customers and offers); it
- * prints the endpoints, the seeded customers and what a purchase meets there, and the variables
- * that point this CLI (or the library, or anything else) at them.
+ * and flags (completion of operations, failures, quotas and rate limits with a time scale, faults,
+ * seed customers and offers); it prints the endpoints, the seeded customers and what a purchase
+ * meets there, the quotas, and the variables that point this CLI (or the library, or anything
+ * else) at them. The control endpoint also reads the quota errors served and moves the emulators'
+ * clock on.
  */
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -26,12 +28,20 @@ interface EmulatorFlags {
   completeAfterMs?: number;
   fault?: string[];
   quota?: string[];
+  timeScale?: number;
 }
 
 function parseCount(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
     throw new InvalidArgumentError('expected a whole number (0 or more).');
   return Number(value);
+}
+
+function parseScale(value: string): number {
+  const scale = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(scale > 0) || !Number.isFinite(scale))
+    throw new InvalidArgumentError('expected a number above 0 (60: a minute of quota lasts a second).');
+  return scale;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -82,6 +92,7 @@ async function configFrom(flags: EmulatorFlags, config: ConfigModule): Promise<E
     };
   }
   for (const text of flags.quota ?? []) config.applyQuotaFlag(result, text);
+  if (flags.timeScale !== undefined) config.applyTimeScale(result, flags.timeScale);
   for (const text of flags.fault ?? []) {
     const { vendor, fault } = config.parseFaultFlag(text);
     const section: { faults?: unknown[] } = { ...result[vendor] };
@@ -115,8 +126,13 @@ export function registerEmulator(program: Command, outputFor: OutputFor): void {
     )
     .option(
       '--quota <setting>',
-      'a quota, repeatable: vendor.key=value (google-channel.createPerMinute=120, confluent.requests=10)',
+      "a quota, repeatable: google-channel=published (the vendor's published quotas), google-channel.createPerMinute=120 (also getOperationPerMinute, getEntitlementPerMinute), confluent=600/min (every request), confluent:<operationId>=10/s (one operation of the spec; N/s, N/min, N/h, N/<n>s, N/<n>ms)",
       collect,
+    )
+    .option(
+      '--time-scale <n>',
+      "quota and rate-limit windows of both emulators pass n times faster (60: a minute's quota lasts a second)",
+      parseScale,
     )
     .option(
       '--confluent-port <n>',
@@ -128,15 +144,31 @@ export function registerEmulator(program: Command, outputFor: OutputFor): void {
     .option('--control-port <n>', 'the HTTP control endpoint port (default 0)', parsePort)
     .addHelpText(
       'after',
-      '\nThe control endpoint (JSON over HTTP, loopback only): GET / (what runs), POST /reset, and per vendor\n(confluent, google-channel): GET /{vendor}/requests, GET|POST /{vendor}/faults, POST /{vendor}/reset,\nPUT|PATCH /{vendor}/config (restarts that emulator with new options), GET /{vendor}/entitlements,\nGET /google-channel/operations.',
+      [
+        '',
+        "The control endpoint (JSON over HTTP, loopback only): GET / (what runs, with each vendor's quotaErrors:",
+        'the quota and rate-limit errors served since the start or the last reset), POST /reset, GET /clock,',
+        'POST /clock/advance {"ms": N} (moves both emulators\' time on: quota windows end, operations due by',
+        'time complete, latency faults end; time never goes back), and per vendor (confluent, google-channel):',
+        'GET /{vendor}/requests, GET|POST /{vendor}/faults, POST /{vendor}/reset, PUT|PATCH /{vendor}/config',
+        '(restarts that emulator with new options), GET /{vendor}/entitlements, GET /google-channel/operations.',
+        '',
+        "In --config, each vendor takes the emulator's own options: confluent.rateLimit (one limit or a list,",
+        'each { "requests", "perMs", "operationId"? }), confluent.timeScale, google-channel.quota (an object, or',
+        '"published"), google-channel.timeScale, completion, customers, offers, credentials, faults.',
+      ].join('\n'),
     );
   examples(command, [
     'entitlements emulator --confluent-port 8080 --channel-grpc-port 8085 --control-port 8090',
     '# slow operations, the next purchase failing, a quota, two 503s from Confluent',
     'entitlements emulator --complete-after-ms 2000 --fault google-channel:fail-operation:code=FAILED_PRECONDITION --quota google-channel.createPerMinute=60 --fault confluent:status:status=503,times=2',
+    "# Cloud Channel's published quotas and 10 Confluent creates a minute, each minute lasting a second",
+    'entitlements emulator --quota google-channel=published --quota confluent:createPartnerV2Entitlement=10/min --time-scale 60',
     'entitlements emulator --config emulator.json',
     '# from a test, in any language',
     'curl -s -X POST -H "Content-Type: application/json" -d \'{"type":"status","status":503}\' "$ENTITLEMENTS_EMULATOR_CONTROL/confluent/faults"',
+    'curl -s -X POST -H "Content-Type: application/json" -d \'{"ms":60000}\' "$ENTITLEMENTS_EMULATOR_CONTROL/clock/advance"',
+    'curl -s "$ENTITLEMENTS_EMULATOR_CONTROL/" | jq \'{confluent: .confluent.quotaErrors, channel: .["google-channel"].quotaErrors}\'',
   ]);
   command.action(async (_options: unknown, self: Command) => {
     const flags = self.opts<EmulatorFlags>();
@@ -189,11 +221,45 @@ function completionText(completion: { afterPolls?: number; afterMs?: number }): 
   return parts.length === 0 ? 'never (only cancel ends them)' : parts.join(', or ');
 }
 
+interface RateLimit {
+  requests: number;
+  perMs: number;
+  operationId?: string;
+}
+
+/** What the quotas and rate limits are, in one line per vendor (none when there are none). */
+function quotaLines(
+  confluent: { rateLimit?: RateLimit | RateLimit[]; timeScale?: number },
+  channel: { quota?: Record<string, unknown>; timeScale?: number },
+): string[] {
+  const scaled = (scale: number | undefined) =>
+    scale === undefined || scale === 1 ? '' : ` (windows ${scale} times faster: --time-scale)`;
+  const lines: string[] = [];
+  const limits = confluent.rateLimit === undefined ? [] : [confluent.rateLimit].flat();
+  if (limits.length > 0)
+    lines.push(
+      `Confluent rate limits: ${limits
+        .map(
+          (limit) =>
+            `${limit.requests} per ${limit.perMs} ms ${limit.operationId ? `of ${limit.operationId}` : 'of every request'}`,
+        )
+        .join('; ')}${scaled(confluent.timeScale)}`,
+    );
+  const quota = Object.entries(channel.quota ?? {});
+  if (quota.length > 0)
+    lines.push(
+      `Cloud Channel quotas: ${quota.map(([key, value]) => `${key} ${String(value)}`).join(', ')}${scaled(channel.timeScale)}`,
+    );
+  return lines;
+}
+
 function print(output: Output, set: EmulatorSet, controlUrl: string): void {
   const description = set.describe() as {
     confluent: {
       url: string;
       credentials: { token?: string; apiKey?: string; apiSecret?: string }[];
+      rateLimit?: RateLimit | RateLimit[];
+      timeScale?: number;
       pendingFaults: unknown[];
     };
     'google-channel': {
@@ -203,6 +269,7 @@ function print(output: Output, set: EmulatorSet, controlUrl: string): void {
       offers: { name: string; sku: string; productFamily?: string; requiresSku?: string }[];
       completion: { afterPolls?: number; afterMs?: number };
       quota?: Record<string, unknown>;
+      timeScale?: number;
       pendingFaults: unknown[];
     };
   };
@@ -224,43 +291,48 @@ function print(output: Output, set: EmulatorSet, controlUrl: string): void {
   ].filter(Boolean);
   const width = Math.max(...channel.customers.map((customer) => customer.name.length), 0);
   const offerWidth = Math.max(...channel.offers.map((offer) => offer.name.length), 0);
-  output.result({ ...description, control: { url: controlUrl }, env }, () =>
-    [
-      output.style('bold', 'Emulators running on 127.0.0.1'),
-      output.fields([
-        ['confluent', `${confluent.url}  (${credentials.join(', or ')})`],
-        ['google-channel', `grpc ${channel.grpc}, rest ${channel.rest}  (no credentials)`],
-        ['control', `${controlUrl}  (faults, reset, configuration, request log)`],
-      ]),
-      '',
-      output.style('bold', 'Cloud Channel customers'),
-      ...channel.customers.map(
-        (customer) => `  ${customer.name.padEnd(width)}  purchases ${customer.purchases}`,
-      ),
-      output.style('bold', 'Cloud Channel offers'),
-      ...channel.offers.map(
-        (offer) =>
-          `  ${offer.name.padEnd(offerWidth)}  ${[
-            offer.sku,
-            offer.productFamily ? `family ${offer.productFamily}` : undefined,
-            offer.requiresSku ? `needs ${offer.requiresSku} first` : undefined,
-          ]
-            .filter(Boolean)
-            .join(', ')}`,
-      ),
-      `Operations complete ${completionText(channel.completion)}.`,
-      ...(channel.quota ? [`Cloud Channel quotas: ${JSON.stringify(channel.quota)}`] : []),
-      ...(channel.pendingFaults.length + confluent.pendingFaults.length > 0
-        ? [
-            `Faults queued: confluent ${confluent.pendingFaults.length}, google-channel ${channel.pendingFaults.length} (GET ${controlUrl}/{vendor}/faults)`,
-          ]
-        : []),
-      '',
-      'Point the CLI, the library or your tests at them:',
-      ...Object.entries(env).map(([name, value]) => `  export ${name}=${value}`),
-      '',
-      'Press Ctrl-C to stop.',
-    ].join('\n'),
+  output.result(
+    { ...description, control: { url: controlUrl }, env },
+    () =>
+      [
+        output.style('bold', 'Emulators running on 127.0.0.1'),
+        output.fields([
+          ['confluent', `${confluent.url}  (${credentials.join(', or ')})`],
+          ['google-channel', `grpc ${channel.grpc}, rest ${channel.rest}  (no credentials)`],
+          ['control', `${controlUrl}  (faults, reset, configuration, request log)`],
+        ]),
+        '',
+        output.style('bold', 'Cloud Channel customers'),
+        ...channel.customers.map(
+          (customer) => `  ${customer.name.padEnd(width)}  purchases ${customer.purchases}`,
+        ),
+        output.style('bold', 'Cloud Channel offers'),
+        ...channel.offers.map(
+          (offer) =>
+            `  ${offer.name.padEnd(offerWidth)}  ${[
+              offer.sku,
+              offer.productFamily ? `family ${offer.productFamily}` : undefined,
+              offer.requiresSku ? `needs ${offer.requiresSku} first` : undefined,
+            ]
+              .filter(Boolean)
+              .join(', ')}`,
+        ),
+        `Operations complete ${completionText(channel.completion)}.`,
+        ...quotaLines(confluent, channel),
+        ...(confluent.rateLimit || channel.quota
+          ? [`Quota errors served: GET ${controlUrl}/ (quotaErrors of each vendor)`]
+          : []),
+        ...(channel.pendingFaults.length + confluent.pendingFaults.length > 0
+          ? [
+              `Faults queued: confluent ${confluent.pendingFaults.length}, google-channel ${channel.pendingFaults.length} (GET ${controlUrl}/{vendor}/faults)`,
+            ]
+          : []),
+        '',
+        'Point the CLI, the library or your tests at them:',
+        ...Object.entries(env).map(([name, value]) => `  export ${name}=${value}`),
+        '',
+        'Press Ctrl-C to stop.',
+      ].join('\n'),
     // The emulator's own test credentials, meant to be shown (and exported).
     { redact: false },
   );

@@ -1,8 +1,9 @@
 /**
  * Both vendors' emulators run from one configuration (emulator-config.ts), as `entitlements
- * emulator` and its control endpoint see them: started together, reset to the configured start
- * (state, logs and quotas cleared, the configured faults queued again), reconfigured one vendor at
- * a time (that emulator restarts on the same ports with the new options), described as JSON.
+ * emulator` and its control endpoint see them: started together on one clock that can be moved on
+ * (clock.ts), reset to the configured start (state, logs, quotas and quota-error counts cleared,
+ * the configured faults queued again), reconfigured one vendor at a time (that emulator restarts
+ * on the same ports with the new options), described as JSON.
  */
 
 import {
@@ -25,6 +26,7 @@ import {
   startChannelEmulator,
   startConfluentEmulator,
 } from '../index.ts';
+import { type AdvanceableClock, createAdvanceableClock } from './clock.ts';
 
 /** What `describe()` says of the Cloud Channel customers: the state each purchase meets. */
 export interface CustomerDescription {
@@ -34,14 +36,19 @@ export interface CustomerDescription {
   purchases: string;
 }
 
-function confluentOptions(section: ConfluentSection, port: number) {
+function confluentOptions(section: ConfluentSection, port: number, clock: AdvanceableClock) {
   const { faults: _faults, ...options } = section;
-  return { ...options, port };
+  return { ...options, port, clock };
 }
 
-function channelOptions(section: ChannelSection, grpcPort: number, restPort: number) {
+function channelOptions(
+  section: ChannelSection,
+  grpcPort: number,
+  restPort: number,
+  clock: AdvanceableClock,
+) {
   const { faults: _faults, ...options } = section;
-  return { ...options, grpcPort, restPort };
+  return { ...options, grpcPort, restPort, clock };
 }
 
 /** A value as JSON can carry it: `Infinity` (a fault applied `times: Infinity`) becomes "Infinity". */
@@ -55,21 +62,29 @@ export class EmulatorSet {
   #config: EmulatorConfig;
   #confluent: ConfluentEmulator;
   #channel: ChannelEmulator;
+  /** Both emulators' time: real time, moved on by `advance` (kept across resets and restarts). */
+  readonly clock: AdvanceableClock;
 
-  private constructor(config: EmulatorConfig, confluent: ConfluentEmulator, channel: ChannelEmulator) {
+  private constructor(
+    config: EmulatorConfig,
+    confluent: ConfluentEmulator,
+    channel: ChannelEmulator,
+    clock: AdvanceableClock,
+  ) {
     this.#config = config;
     this.#confluent = confluent;
     this.#channel = channel;
+    this.clock = clock;
   }
 
   /** Starts both emulators; if one fails, the other is closed again and the error thrown. */
-  static async start(config: EmulatorConfig): Promise<EmulatorSet> {
+  static async start(config: EmulatorConfig, clock = createAdvanceableClock()): Promise<EmulatorSet> {
     const copy = copyConfig(config);
     const ports = copy.ports ?? {};
     const started = await Promise.allSettled([
-      startConfluentEmulator(confluentOptions(copy.confluent ?? {}, ports.confluent ?? 0)),
+      startConfluentEmulator(confluentOptions(copy.confluent ?? {}, ports.confluent ?? 0, clock)),
       startChannelEmulator(
-        channelOptions(copy['google-channel'] ?? {}, ports.channelGrpc ?? 0, ports.channelRest ?? 0),
+        channelOptions(copy['google-channel'] ?? {}, ports.channelGrpc ?? 0, ports.channelRest ?? 0, clock),
       ),
     ]);
     const [confluent, channel] = started;
@@ -79,7 +94,7 @@ export class EmulatorSet {
       );
       throw confluent.status === 'rejected' ? confluent.reason : (channel as PromiseRejectedResult).reason;
     }
-    const set = new EmulatorSet(copy, confluent.value, channel.value);
+    const set = new EmulatorSet(copy, confluent.value, channel.value, clock);
     try {
       set.#queueFaults('confluent');
       set.#queueFaults('google-channel');
@@ -117,7 +132,10 @@ export class EmulatorSet {
     }
   }
 
-  /** Back to the configured start: state, logs, quotas and queued faults cleared, configured faults queued. */
+  /**
+   * Back to the configured start: state, logs, quota windows, quota-error counts and queued faults
+   * cleared, configured faults queued. The clock keeps its time (it never goes back).
+   */
   reset(vendor?: EmulatorVendor): void {
     if (vendor !== 'google-channel') {
       this.#confluent.reset();
@@ -139,13 +157,13 @@ export class EmulatorSet {
     const start = async (config: EmulatorConfig) => {
       if (vendor === 'confluent') {
         this.#confluent = await startConfluentEmulator(
-          confluentOptions(config.confluent ?? {}, this.#confluent.port),
+          confluentOptions(config.confluent ?? {}, this.#confluent.port, this.clock),
         );
       } else {
         const grpcPort = this.#channel.grpcAddress.port;
         const restPort = Number(new URL(this.#channel.restUrl).port);
         this.#channel = await startChannelEmulator(
-          channelOptions(config['google-channel'] ?? {}, grpcPort, restPort),
+          channelOptions(config['google-channel'] ?? {}, grpcPort, restPort, this.clock),
         );
       }
       this.#config = config;
@@ -203,6 +221,8 @@ export class EmulatorSet {
           },
         ],
         ...(confluent.rateLimit ? { rateLimit: confluent.rateLimit } : {}),
+        ...(confluent.timeScale !== undefined ? { timeScale: confluent.timeScale } : {}),
+        quotaErrors: this.#confluent.quotaErrors,
         pendingFaults: this.#confluent.pendingFaults,
       },
       'google-channel': {
@@ -212,9 +232,22 @@ export class EmulatorSet {
         offers: channel.offers ?? DEFAULT_CHANNEL_OFFERS,
         completion: channel.completion ?? DEFAULT_CHANNEL_COMPLETION,
         ...(channel.quota ? { quota: channel.quota } : {}),
+        ...(channel.timeScale !== undefined ? { timeScale: channel.timeScale } : {}),
+        quotaErrors: this.#channel.quotaErrors,
         pendingFaults: this.#channel.pendingFaults,
       },
+      clock: this.clockState(),
     };
+  }
+
+  /** The emulators' time, and how far it was moved on. */
+  clockState(): { now: string; offsetMs: number } {
+    return { now: new Date(this.clock.now()).toISOString(), offsetMs: this.clock.offsetMs };
+  }
+
+  /** Quota (and rate-limit) errors served per vendor since the start or the last reset. */
+  quotaErrors(): Record<EmulatorVendor, number> {
+    return { confluent: this.#confluent.quotaErrors, 'google-channel': this.#channel.quotaErrors };
   }
 
   async close(): Promise<void> {

@@ -4,8 +4,11 @@
  *
  * | request                       | effect                                                           |
  * |-------------------------------|------------------------------------------------------------------|
- * | `GET /`                       | endpoints, credentials, customers, completion, quotas, faults     |
+ * | `GET /`                       | endpoints, credentials, customers, completion, quotas, time      |
+ * |                               | scale, quota errors served (`quotaErrors`), faults, the clock    |
  * | `POST /reset`                 | both emulators back to the configured start                      |
+ * | `GET /clock`                  | the emulators' time and how far it was moved on (`offsetMs`)     |
+ * | `POST /clock/advance`         | `{ "ms": 60000 }`: moves both emulators' time on (never back)    |
  * | `POST /{vendor}/reset`        | one of them                                                      |
  * | `GET /{vendor}/requests`      | the request log (Cloud Channel: one record per call)             |
  * | `GET /{vendor}/faults`        | the faults still queued                                          |
@@ -104,6 +107,19 @@ async function route(set: EmulatorSet, req: IncomingMessage): Promise<[number, u
     only('POST');
     set.reset();
     return [200, set.describe()];
+  }
+  if (path === '/clock') {
+    only('GET');
+    return [200, set.clockState()];
+  }
+  if (path === '/clock/advance') {
+    only('POST');
+    const body = await readJson(req);
+    const ms = isObject(body) ? body.ms : undefined;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+      throw new HttpError(400, 'Send { "ms": <milliseconds to move on, >= 0> }.');
+    set.clock.advance(ms);
+    return [200, set.clockState()];
   }
   const [, first, what, ...rest] = path.split('/');
   const vendor = vendorOf(first);
