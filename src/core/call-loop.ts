@@ -14,7 +14,7 @@ import { EntitlementError, isEntitlementError } from './errors.ts';
 import type { Emit } from './events.ts';
 import type { Redactor } from './redact.ts';
 import { RetrySchedule, type RetrySettings } from './retry.ts';
-import { attemptSignal, cancelledError, raceAbort, sleep } from './signals.ts';
+import { AttemptScope, cancelledError, sleep } from './signals.ts';
 import type { CallMeta } from './types.ts';
 
 /** What the vendor said of one attempt. */
@@ -80,74 +80,116 @@ export interface CallResult<T> {
   meta: CallMeta;
 }
 
-/** Runs one logical call to its end: a value with its meta, or one `EntitlementError`. */
-export async function runCall<T>(settings: CallSettings, call: Call<T>): Promise<CallResult<T>> {
-  const { vendor, emit, redactor } = settings;
-  const { operation, signal } = call;
-  const schedule = new RetrySchedule(call.retry ?? settings.retry);
-  const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
-  const started = performance.now();
-  let attempts = 0;
-  let last: ResponseFacts = {};
-  const meta = (): CallMeta => ({
-    vendor,
-    attempts,
-    durationMs: performance.now() - started,
-    ...(last.requestId === undefined ? {} : { requestId: last.requestId }),
-    ...(last.httpStatus === undefined ? {} : { httpStatus: last.httpStatus }),
-    ...(last.grpcCode === undefined ? {} : { grpcCode: last.grpcCode }),
-  });
-  const tracing = emit.active;
-  if (tracing) emit({ type: 'request', operation });
-  let sentAt = started;
-  const announce = (): void => {
-    attempts++;
-    last = {};
-    if (!tracing) return;
-    sentAt = performance.now();
-    emit({
+/** What an attempt starts from: nothing heard yet (shared, never written to). */
+const NOTHING_YET: ResponseFacts = Object.freeze({});
+
+/**
+ * The state of one logical call: attempts counted, the vendor's last answer, and the two callbacks
+ * an attempt gets (`resend`, `responded`), made once per call and callable unbound.
+ */
+class CallState {
+  attempts = 0;
+  last: ResponseFacts = NOTHING_YET;
+  readonly started = performance.now();
+  #sentAt = this.started;
+  readonly #emit: Emit;
+  readonly #tracing: boolean;
+  readonly #call: Call<unknown>;
+
+  constructor(emit: Emit, call: Call<unknown>) {
+    this.#emit = emit;
+    this.#tracing = emit.active;
+    this.#call = call;
+  }
+
+  /** A request is about to go out: one more attempt, nothing heard of it yet. */
+  readonly announce = (): void => {
+    this.attempts++;
+    this.last = NOTHING_YET;
+    if (!this.#tracing) return;
+    this.#sentAt = performance.now();
+    const call = this.#call;
+    this.#emit({
       type: 'attempt',
-      operation,
-      attempt: attempts,
+      operation: call.operation,
+      attempt: this.attempts,
       ...(call.method === undefined ? {} : { method: call.method }),
       url: call.subject,
     });
   };
+
+  readonly responded = (facts: ResponseFacts): void => {
+    this.last = facts;
+    if (!this.#tracing) return;
+    this.#emit({
+      type: 'response',
+      operation: this.#call.operation,
+      attempt: this.attempts,
+      ...facts,
+      durationMs: performance.now() - this.#sentAt,
+    });
+  };
+
+  meta(vendor: string): CallMeta {
+    const { last } = this;
+    const meta: CallMeta = { vendor, attempts: this.attempts, durationMs: performance.now() - this.started };
+    if (last.requestId !== undefined) meta.requestId = last.requestId;
+    if (last.httpStatus !== undefined) meta.httpStatus = last.httpStatus;
+    if (last.grpcCode !== undefined) meta.grpcCode = last.grpcCode;
+    return meta;
+  }
+}
+
+/** What one attempt is given. */
+class Context implements AttemptContext {
+  readonly signal: AbortSignal;
+  readonly resend: () => void;
+  readonly responded: (facts: ResponseFacts) => void;
+  readonly #state: CallState;
+
+  constructor(signal: AbortSignal, state: CallState) {
+    this.signal = signal;
+    this.resend = state.announce;
+    this.responded = state.responded;
+    this.#state = state;
+  }
+
+  get attempt(): number {
+    return this.#state.attempts;
+  }
+}
+
+/** Runs one logical call to its end: a value with its meta, or one `EntitlementError`. */
+export async function runCall<T>(settings: CallSettings, call: Call<T>): Promise<CallResult<T>> {
+  const { vendor, emit, redactor } = settings;
+  const { operation, signal } = call;
+  // Made on the first failure: a call that succeeds at once never needs it.
+  let schedule: RetrySchedule | undefined;
+  const timeoutMs = call.timeoutMs ?? settings.timeoutMs;
+  const state = new CallState(emit, call as Call<unknown>);
+  const tracing = emit.active;
+  if (tracing) emit({ type: 'request', operation });
   try {
     for (let tries = 1; ; tries++) {
       if (signal?.aborted) throw cancelledError(vendor, operation, signal);
-      announce();
-      const scope = attemptSignal(signal, timeoutMs);
-      const context: AttemptContext = {
-        signal: scope.signal,
-        get attempt() {
-          return attempts;
-        },
-        resend: announce,
-        responded(facts) {
-          last = facts;
-          if (!tracing) return;
-          emit({
-            type: 'response',
-            operation,
-            attempt: attempts,
-            ...facts,
-            durationMs: performance.now() - sentAt,
-          });
-        },
-      };
+      state.announce();
+      const scope = new AttemptScope(signal, timeoutMs);
       let failure: EntitlementError;
       try {
-        const value = await raceAbort(
-          Promise.resolve().then(() => call.attempt(context)),
-          scope.signal,
-        );
-        const done = meta();
+        let work: Promise<T>;
+        try {
+          // A plain value or a thenable is adopted; a synchronous throw is this attempt's failure.
+          work = Promise.resolve(call.attempt(new Context(scope.signal, state)));
+        } catch (error) {
+          work = Promise.reject(error);
+        }
+        const value = await scope.race(work);
+        const done = state.meta(vendor);
         if (tracing)
           emit({
             type: 'done',
             operation,
-            attempts,
+            attempts: state.attempts,
             durationMs: done.durationMs,
             ...(done.requestId === undefined ? {} : { requestId: done.requestId }),
           });
@@ -156,16 +198,21 @@ export async function runCall<T>(settings: CallSettings, call: Call<T>): Promise
         if (signal?.aborted) throw withCause(cancelledError(vendor, operation, signal), error);
         failure = isEntitlementError(error)
           ? error
-          : call.failure(error, { timedOut: scope.timedOut(), attempt: attempts, response: { ...last } });
+          : call.failure(error, {
+              timedOut: scope.timedOut(),
+              attempt: state.attempts,
+              response: { ...state.last },
+            });
       } finally {
         scope.dispose();
       }
+      schedule ??= new RetrySchedule(call.retry ?? settings.retry);
       if (!schedule.allows(failure, tries)) throw failure;
       const delayMs = await schedule.next(failure);
       emit({
         type: 'retry',
         operation,
-        attempt: attempts,
+        attempt: state.attempts,
         delayMs,
         errorKind: failure.kind,
         message: failure.message,
@@ -173,6 +220,7 @@ export async function runCall<T>(settings: CallSettings, call: Call<T>): Promise
       await sleep(delayMs, vendor, operation, signal);
     }
   } catch (error) {
+    const { attempts } = state;
     const failure = redactor.error(
       (isEntitlementError(error)
         ? error
@@ -185,7 +233,7 @@ export async function runCall<T>(settings: CallSettings, call: Call<T>): Promise
           })
       ).with({ attempts }),
     );
-    const { durationMs } = meta();
+    const { durationMs } = state.meta(vendor);
     emit({
       type: 'error',
       operation,

@@ -15,7 +15,7 @@ import {
 } from './call-options.ts';
 import { EntitlementError, isEntitlementError } from './errors.ts';
 import type { Emit } from './events.ts';
-import { attemptSignal, sleep, throwIfAborted } from './signals.ts';
+import { AttemptScope, sleep, throwIfAborted } from './signals.ts';
 import type {
   CallMeta,
   Entitlement,
@@ -134,7 +134,7 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw this.#deadlineError(timeoutMs);
       // The whole remaining time bounds this poll; a timer cannot hold more than MAX_TIMER_MS.
-      const attempt = attemptSignal(options.signal, Math.min(remaining, MAX_TIMER_MS));
+      const attempt = new AttemptScope(options.signal, Math.min(remaining, MAX_TIMER_MS));
       let status: OperationStatus<V, Raw>;
       try {
         status = await this.#poll({ ...options.pollOptions, signal: attempt.signal });

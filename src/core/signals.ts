@@ -86,3 +86,75 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
+
+/** A timer callback without a closure per timer: the scope comes as the timer's argument. */
+function onAttemptTimeout(scope: AttemptScope, timeoutMs: number): void {
+  scope.expire(timeoutMs);
+}
+
+/**
+ * What the call loop uses per attempt: `attemptSignal` and `raceAbort` in one object, for the hot
+ * path. The attempt's signal aborts when its timeout passes or the caller's signal aborts, and
+ * `race(work)` rejects with the signal's reason at that moment, whatever `work` does. It is the
+ * listener on the caller's signal itself (`handleEvent`) and rejects `race` directly when it
+ * aborts, so an attempt adds no listener, closure or promise chain of its own.
+ */
+export class AttemptScope implements AttemptSignal {
+  readonly #controller = new AbortController();
+  readonly #parent: AbortSignal | undefined;
+  readonly #timer: ReturnType<typeof setTimeout> | undefined;
+  #timedOut = false;
+  #reject: ((reason: unknown) => void) | undefined;
+
+  constructor(parent: AbortSignal | undefined, timeoutMs: number | undefined) {
+    this.#parent = parent;
+    this.#timer =
+      timeoutMs !== undefined && Number.isFinite(timeoutMs)
+        ? setTimeout(onAttemptTimeout, Math.min(Math.max(timeoutMs, 0), MAX_TIMER_MS), this, timeoutMs)
+        : undefined;
+    if (parent?.aborted) this.#abort(parent.reason);
+    else parent?.addEventListener('abort', this, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The caller's signal aborted. */
+  handleEvent(): void {
+    this.#abort(this.#parent?.reason);
+  }
+
+  /** The attempt's own timeout passed. */
+  expire(timeoutMs: number): void {
+    this.#timedOut = true;
+    this.#abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+  }
+
+  #abort(reason: unknown): void {
+    this.#controller.abort(reason);
+    this.#reject?.(this.#controller.signal.reason);
+  }
+
+  timedOut(): boolean {
+    return this.#timedOut && this.#parent?.aborted !== true;
+  }
+
+  /** `raceAbort(work, this.signal)`. */
+  race<T>(work: Promise<T>): Promise<T> {
+    const { signal } = this.#controller;
+    if (signal.aborted) {
+      work.catch(() => undefined);
+      return Promise.reject(signal.reason);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#reject = reject;
+      work.then(resolve, reject);
+    });
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#parent?.removeEventListener('abort', this);
+  }
+}
