@@ -62,6 +62,11 @@ export class Authorizer {
     }
   }
 
+  /** The Authorization value of a static credential (a token string or an API key); undefined for a provider. */
+  get staticHeader(): string | undefined {
+    return this.#header;
+  }
+
   /** Whether asking again after a 401 can help (only a token provider can hand out a new token). */
   get refreshable(): boolean {
     return this.#provider !== undefined;

@@ -30,7 +30,7 @@ import { EntitlementError, isEntitlementError } from '../../core/errors.ts';
 import { createEmitter, type Emit } from '../../core/events.ts';
 import { createOperation } from '../../core/operation.ts';
 import { Redactor } from '../../core/redact.ts';
-import { decodeVendorToken, encodeToken } from '../../core/token.ts';
+import { decodeVendorToken, encodeToken, type TokenPayload } from '../../core/token.ts';
 import type {
   CallMeta,
   CommonAdapterOptions,
@@ -43,7 +43,6 @@ import { idFromLocation, parseBaseUrl } from './base-url.ts';
 import { Authorizer, type ConfluentCredentials } from './credentials.ts';
 import { errorFromRedirect, errorFromResponse, errorFromTransport } from './http-errors.ts';
 import { toEntitlement } from './mapping.ts';
-import { differingFields } from './replay-match.ts';
 import {
   CONFLUENT,
   type ConfluentCreateRequest,
@@ -92,12 +91,20 @@ interface Exchanged<D> extends Sent<D> {
   meta: CallMeta;
 }
 
+/**
+ * How a request carries its attempt's signal: on the Request (`signal`), or given to the fetch
+ * with it (`fetch`), never both.
+ */
+interface Signalled {
+  signal?: AbortSignal;
+  fetch?: (request: Request) => Promise<Response>;
+}
+
 /** One request through openapi-fetch, its body read as text (`parseAs: 'text'`): parsed here. */
-type Send = (init: {
-  signal: AbortSignal;
-  headers: Record<string, string>;
-  parseAs: 'text';
-}) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+type Send = (
+  via: Signalled,
+  headers: Record<string, string>,
+) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
 /** A 2xx body: JSON, or nothing. What is not JSON is an error the call loop maps with the status kept. */
 function parseBody<D>(text: unknown): D | undefined {
@@ -113,9 +120,14 @@ class ConfluentAdapter implements ConfluentProvisioner {
   readonly #emit: Emit;
   readonly #settings: CallSettings;
   readonly #rules: CallOptionRules;
-  readonly #polling: PollingOptions | undefined;
+  /** The rules of create (an idempotency key belongs to it), made once. */
+  readonly #createRules: CallOptionRules;
+  /** The polling schedule of every operation: Confluent's defaults, then the adapter's option. */
+  readonly #polling: PollingOptions;
   readonly #waitTimeoutMs: number;
   readonly #userAgent: string;
+  /** The global fetch, when the caller gave none (see `#signalled`). */
+  readonly #globalFetch: typeof globalThis.fetch | undefined;
   readonly #redactor = new Redactor();
   #closed = false;
 
@@ -139,9 +151,11 @@ class ConfluentAdapter implements ConfluentProvisioner {
       timeoutMs: common.timeoutMs,
     };
     this.#rules = { retry: common.retry, headers: 'http' };
-    this.#polling = common.polling;
+    this.#createRules = { ...this.#rules, idempotencyKey: true };
+    this.#polling = { ...CONFLUENT_POLLING, ...common.polling };
     this.#waitTimeoutMs = common.waitTimeoutMs ?? CONFLUENT_WAIT_TIMEOUT_MS;
     this.#userAgent = userAgent ? `${USER_AGENT} ${userAgent}` : USER_AGENT;
+    this.#globalFetch = fetch === undefined ? globalThis.fetch : undefined;
     this.#client = createClient<paths>({
       baseUrl: this.#base.href.replace(/\/$/, ''),
       fetch: fetch ?? globalThis.fetch,
@@ -150,21 +164,22 @@ class ConfluentAdapter implements ConfluentProvisioner {
     });
   }
 
-  #checkOptions(options: unknown, rules: Partial<CallOptionRules> = {}): CheckedCallOptions {
+  #checkOptions(options: unknown, rules: CallOptionRules = this.#rules): CheckedCallOptions {
     if (this.#closed)
       throw new EntitlementError({
         kind: 'failed-precondition',
         vendor: CONFLUENT,
         message: 'This Confluent provisioner is closed. Create a new one.',
       });
-    const checked = checkCallOptions(CONFLUENT, options, { ...this.#rules, ...rules });
-    for (const [name, value] of Object.entries(checked.headers ?? {}))
-      if (/auth|token|secret|key|cookie/i.test(name)) this.#redactor.add(value);
+    const checked = checkCallOptions(CONFLUENT, options, rules);
+    if (checked.headers)
+      for (const [name, value] of Object.entries(checked.headers))
+        if (/auth|token|secret|key|cookie/i.test(name)) this.#redactor.add(value);
     return checked;
   }
 
   async create(request: ConfluentCreateRequest, input?: Parameters<ConfluentProvisioner['create']>[1]) {
-    const options = this.#checkOptions(input, { idempotencyKey: true });
+    const options = this.#checkOptions(input, this.#createRules);
     const body = checkRequest(request);
     if (options.idempotencyKey !== undefined && options.idempotencyKey !== body.external_id) {
       throw invalidField(
@@ -178,7 +193,14 @@ class ConfluentAdapter implements ConfluentProvisioner {
       'POST',
       options,
       `with external_id ${JSON.stringify(body.external_id)}`,
-      (init) => this.#client.POST('/partner/v2/entitlements', { body, ...init }),
+      (via, headers) =>
+        this.#client.POST('/partner/v2/entitlements', {
+          body,
+          headers,
+          parseAs: 'text',
+          signal: via.signal,
+          fetch: via.fetch,
+        }),
       [409],
     );
     if (sent.response.status === 409) return this.#reconcile(body, sent, options);
@@ -220,13 +242,16 @@ class ConfluentAdapter implements ConfluentProvisioner {
       'GET',
       options,
       `${JSON.stringify(id)}${scope}`,
-      (init) =>
+      (via, headers) =>
         this.#client.GET('/partner/v2/entitlements/{id}', {
           params: {
             path: { id },
             query: organizationId === undefined ? {} : { 'organization.id': organizationId },
           },
-          ...init,
+          headers,
+          parseAs: 'text',
+          signal: via.signal,
+          fetch: via.fetch,
         }),
     );
     if (!sent.data) {
@@ -308,6 +333,8 @@ class ConfluentAdapter implements ConfluentProvisioner {
         cause: error,
       });
     }
+    // Loaded on the first conflict: a create that meets none never needs the spec's shapes.
+    const { differingFields } = await import('./replay-match.ts');
     const differences = differingFields(body, existing.raw);
     if (differences.length > 0) {
       throw base.with({
@@ -340,7 +367,7 @@ class ConfluentAdapter implements ConfluentProvisioner {
   ): ConfluentOperation {
     const ref: ConfluentEntitlementRef = { vendor: CONFLUENT, id: fields.id };
     if (fields.organizationId !== undefined) ref.organizationId = fields.organizationId;
-    const token = encodeToken({ vendor: CONFLUENT, ...withoutUndefined(fields) });
+    const token = encodeToken(tokenPayload(fields));
     return createOperation({
       vendor: CONFLUENT,
       token,
@@ -349,7 +376,7 @@ class ConfluentAdapter implements ConfluentProvisioner {
       initial,
       emit: this.#emit,
       rules: this.#rules,
-      polling: { ...CONFLUENT_POLLING, ...this.#polling, ...polling },
+      polling: polling ? { ...this.#polling, ...polling } : this.#polling,
       waitTimeoutMs: this.#waitTimeoutMs,
       poll: async (options) => {
         try {
@@ -362,6 +389,19 @@ class ConfluentAdapter implements ConfluentProvisioner {
         }
       },
     });
+  }
+
+  /**
+   * How an attempt's request gets its signal. A fetch of the caller's gets a Request that follows
+   * it (what a custom fetch may read, as it always has). The global fetch gets it as its own init:
+   * `fetch(request, { signal })` is, by the fetch standard, that request following the signal, so
+   * the request is aborted alike, while undici makes one signal follow another once per request
+   * instead of twice (each a listener, a WeakRef and a FinalizationRegistry entry).
+   */
+  #signalled(signal: AbortSignal): Signalled {
+    const globalFetch = this.#globalFetch;
+    if (globalFetch === undefined) return { signal };
+    return { fetch: (request) => globalFetch(request, { signal }) };
   }
 
   /**
@@ -386,11 +426,16 @@ class ConfluentAdapter implements ConfluentProvisioner {
       retry: options.retry,
       attempt: async (context) => {
         const { signal, responded, resend } = context;
+        const via = this.#signalled(signal);
         for (let refreshed = false; ; refreshed = true) {
           if (refreshed) resend();
-          const authorization = await this.#auth.header({ forceRefresh: refreshed, signal });
-          const headers = { ...options.headers, Authorization: authorization, 'User-Agent': this.#userAgent };
-          const result = await send({ signal, headers, parseAs: 'text' });
+          // A static credential is there at once; only a token provider is awaited.
+          const authorization =
+            this.#auth.staticHeader ?? (await this.#auth.header({ forceRefresh: refreshed, signal }));
+          const headers = options.headers
+            ? { ...options.headers, Authorization: authorization, 'User-Agent': this.#userAgent }
+            : { Authorization: authorization, 'User-Agent': this.#userAgent };
+          const result = await send(via, headers);
           const { response } = result;
           const requestId = response.headers.get('x-request-id');
           responded(
@@ -420,7 +465,9 @@ class ConfluentAdapter implements ConfluentProvisioner {
           response: facts.response,
         }),
     });
-    return { ...value, meta };
+    const exchanged = value as Exchanged<D>;
+    exchanged.meta = meta;
+    return exchanged;
   }
 
   async close(): Promise<void> {
@@ -453,13 +500,15 @@ function checkRequest(request: unknown): ConfluentEntitlementInput {
   return body as ConfluentEntitlementInput;
 }
 
+const REF_STRINGS = ['id', 'organizationId'] as const;
+
 function checkRef(ref: unknown): ConfluentEntitlementRef {
   if (!isPlainObject(ref) || ref.vendor !== CONFLUENT)
     throw invalidField(CONFLUENT, 'ref', 'must be { vendor: "confluent", id, organizationId? }');
-  const extra = Object.keys(ref).find((key) => !['vendor', 'id', 'organizationId'].includes(key));
-  if (extra !== undefined)
-    throw invalidField(CONFLUENT, `ref.${extra.slice(0, 64)}`, 'is not part of a reference');
-  for (const field of ['id', 'organizationId'] as const) {
+  for (const key of Object.keys(ref))
+    if (key !== 'vendor' && key !== 'id' && key !== 'organizationId')
+      throw invalidField(CONFLUENT, `ref.${key.slice(0, 64)}`, 'is not part of a reference');
+  for (const field of REF_STRINGS) {
     const value = ref[field];
     if (typeof value === 'string' && !value.isWellFormed())
       throw invalidField(CONFLUENT, `ref.${field}`, 'must be well-formed Unicode (it has a lone surrogate)');
@@ -482,8 +531,12 @@ function checkTokenString(value: unknown, field: string): string {
   return value;
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+/** The token's payload: the vendor, then the fields that are set, in this order. */
+function tokenPayload(fields: TokenFields): TokenPayload {
+  const payload: TokenPayload = { vendor: CONFLUENT, id: fields.id };
+  if (fields.externalId !== undefined) payload.externalId = fields.externalId;
+  if (fields.organizationId !== undefined) payload.organizationId = fields.organizationId;
+  return payload;
 }
 
 export function createConfluentProvisioner(options: ConfluentOptions): ConfluentProvisioner {
