@@ -115,6 +115,8 @@ export class ChannelClient implements ChannelClientLike {
   readonly #longrunning: gax.LongrunningDescriptor;
   readonly #defaults: Record<string, gax.CallSettings>;
   #calls?: Promise<Record<'createEntitlement' | 'getEntitlement', ApiCall>>;
+  /** The api calls once built: later calls start at once, with no promise in between. */
+  #built?: Record<'createEntitlement' | 'getEntitlement', ApiCall>;
   #stub?: { close?: () => void };
   #closed = false;
 
@@ -152,8 +154,11 @@ export class ChannelClient implements ChannelClientLike {
         ...(fallback ? { protoJson: root, httpRules: OPERATION_HTTP_RULES } : { grpc: gax.grpc }),
       } as gax.GrpcClientOptions)
       .operationsClient(this.#options as never);
-    const entitlement = root.lookupType(TYPE_NAMES.Entitlement);
-    const metadata = root.lookupType(TYPE_NAMES.OperationMetadata);
+    // setup() first: until then a Type's decode is a stub that generates the decoder (and the
+    // encoder, verifier and converters) and replaces itself on the instance. Bound before that,
+    // as generated clients bind it, every decode would generate all five again.
+    const entitlement = root.lookupType(TYPE_NAMES.Entitlement).setup();
+    const metadata = root.lookupType(TYPE_NAMES.OperationMetadata).setup();
     this.#longrunning = new this.#gaxModule.LongrunningDescriptor(
       this.#operationsClient,
       entitlement.decode.bind(entitlement),
@@ -199,7 +204,11 @@ export class ChannelClient implements ChannelClientLike {
         undefined,
         this.transport === 'rest',
       );
-      return { createEntitlement: create as unknown as ApiCall, getEntitlement: get as unknown as ApiCall };
+      this.#built = {
+        createEntitlement: create as unknown as ApiCall,
+        getEntitlement: get as unknown as ApiCall,
+      };
+      return this.#built;
     })();
     return this.#calls;
   }
@@ -224,6 +233,7 @@ export class ChannelClient implements ChannelClientLike {
   #deferred<T>(
     start: (calls: Record<'createEntitlement' | 'getEntitlement', ApiCall>) => Cancellable<T>,
   ): Cancellable<T> {
+    if (this.#built) return start(this.#built);
     let inner: Cancellable<T> | undefined;
     let cancelled = false;
     const outer = this.#apiCalls().then((calls) => {
