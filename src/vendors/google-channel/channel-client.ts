@@ -188,9 +188,11 @@ export class ChannelClient implements ChannelClientLike {
               .channel.v1.CloudChannelService;
       const stub = await this.#gaxGrpc.createStub(definition as never, this.#options as never);
       this.#stub = stub as { close?: () => void };
+      // Not async: gax keeps what the stub method returns (the gRPC call, or the REST canceller)
+      // to cancel it; a promise in its place has no cancel(), and cancelling threw a TypeError.
       const method =
         (name: string) =>
-        async (...args: unknown[]) =>
+        (...args: unknown[]) =>
           (stub as unknown as Record<string, (...a: unknown[]) => unknown>)[name]?.(...args);
       const create = this.#gaxModule.createApiCall(
         Promise.resolve(method('createEntitlement')) as never,
