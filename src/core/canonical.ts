@@ -5,7 +5,6 @@
  * cycle, a class instance such as a Date or a Map) is refused with `invalid-argument`, naming
  * where it sits: a digest must never depend on how a serializer happens to coerce a value.
  */
-import { createHash } from 'node:crypto';
 import { EntitlementError } from './errors.ts';
 
 function refuse(vendor: string, path: string, what: string): EntitlementError {
@@ -68,8 +67,13 @@ export function canonicalJson(value: unknown, root = 'value', vendor = 'entitlem
   return write(value, root);
 }
 
-/** SHA-256 (hex) of the canonical JSON of `value`. */
+/**
+ * SHA-256 (hex) of the canonical JSON of `value`. node:crypto is loaded here, on the first digest
+ * (only bulk work takes them), not when a create imports this module for `canonicalJson`:
+ * loading it costs a fresh process several milliseconds.
+ */
 export function contentDigest(value: unknown, root?: string, vendor?: string): string {
+  const { createHash } = process.getBuiltinModule('node:crypto');
   return createHash('sha256')
     .update(canonicalJson(value, root, vendor))
     .digest('hex');
