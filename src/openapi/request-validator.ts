@@ -136,9 +136,16 @@ function parameterIssue(
   };
 }
 
+const LOCATIONS = ['path', 'query'] as const;
+
 /** A validator over schemas compiled elsewhere. */
 export function operationValidator(schemas: OperationSchemas): OperationValidator {
   const { operationId, body, parameters } = schemas;
+  // The parameters of each location, found once: a read checks its id on every call.
+  const known = {
+    path: parameters.filter((parameter) => parameter.in === 'path'),
+    query: parameters.filter((parameter) => parameter.in === 'query'),
+  };
   return {
     operationId,
     method: schemas.method,
@@ -162,21 +169,32 @@ export function operationValidator(schemas: OperationSchemas): OperationValidato
     },
     validateParameters(values) {
       const issues: RequestIssue[] = [];
-      for (const location of ['path', 'query'] as const) {
-        const given = Object.entries(values[location] ?? {}).filter(([, value]) => value !== undefined);
-        const known = parameters.filter((parameter) => parameter.in === location);
-        for (const [name] of given) {
-          if (!known.some((parameter) => parameter.name === name))
+      for (const location of LOCATIONS) {
+        // The given values, each read once, in key order; undefined ones count as not given.
+        const source = values[location] ?? {};
+        const names: string[] = [];
+        const given: unknown[] = [];
+        for (const name of Object.keys(source)) {
+          const value = (source as Record<string, unknown>)[name];
+          if (value === undefined) continue;
+          names.push(name);
+          given.push(value);
+        }
+        const defined = known[location];
+        for (const name of names) {
+          let isKnown = false;
+          for (const parameter of defined) if (parameter.name === name) isKnown = true;
+          if (!isKnown)
             issues.push(parameterIssue(operationId, location, name, 'unknown', 'is not a known parameter'));
         }
-        for (const parameter of known) {
-          const entry = given.find(([name]) => name === parameter.name);
-          if (entry === undefined) {
+        for (const parameter of defined) {
+          const index = names.indexOf(parameter.name);
+          if (index === -1) {
             if (parameter.required)
               issues.push(parameterIssue(operationId, location, parameter.name, 'missing', 'is required'));
             continue;
           }
-          if (parameter.schema(entry[1])) continue;
+          if (parameter.schema(given[index])) continue;
           for (const error of parameter.schema.errors ?? []) {
             const inner = pointerOf(error);
             const what = inner === '' ? problem(error) : `${inner} ${problem(error)}`;
