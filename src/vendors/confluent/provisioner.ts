@@ -205,8 +205,9 @@ class ConfluentAdapter implements ConfluentProvisioner {
     );
     if (sent.response.status === 409) return this.#reconcile(body, sent, options);
 
-    const location = sent.response.headers.get('location');
-    const id = sent.data?.id ?? idFromLocation(location, this.#base, getValidator.path);
+    // The Location is read only when the body carries no id.
+    const id =
+      sent.data?.id ?? idFromLocation(sent.response.headers.get('location'), this.#base, getValidator.path);
     if (!sent.data || !id) {
       throw new EntitlementError({
         kind: 'internal',
@@ -220,7 +221,9 @@ class ConfluentAdapter implements ConfluentProvisioner {
         attempts: sent.meta.attempts,
       });
     }
-    const entitlement = toEntitlement({ ...sent.data, id }, 'created', sent.meta);
+    // The parsed body is this call's own: copied only to set an id it lacks.
+    const resource = sent.data.id === id ? sent.data : { ...sent.data, id };
+    const entitlement = toEntitlement(resource, 'created', sent.meta);
     return this.#operation(
       { id, externalId: body.external_id, organizationId: body.organization?.id },
       { done: false, entitlement, meta: sent.meta },
