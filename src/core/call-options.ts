@@ -91,14 +91,10 @@ export interface CheckedWaitOptions {
 /** The longest a single `wait()` may be asked to take (a year): it is a deadline, not one timer. */
 export const MAX_WAIT_MS = 365 * 24 * 60 * 60_000;
 
+const WAIT_KEYS = ['signal', 'timeoutMs', 'polling', 'onProgress', 'pollOptions'] as const;
+
 export function checkWaitOptions(vendor: string, value: unknown, rules: CallOptionRules): CheckedWaitOptions {
-  const options = checkOptionsObject(vendor, 'options', value, [
-    'signal',
-    'timeoutMs',
-    'polling',
-    'onProgress',
-    'pollOptions',
-  ]) as WaitOptions;
+  const options = checkOptionsObject(vendor, 'options', value, WAIT_KEYS) as WaitOptions;
   const checked: CheckedWaitOptions = {
     pollOptions: checkCallOptions(vendor, options.pollOptions, rules, 'options.pollOptions', POLL_KEYS),
   };

@@ -146,7 +146,7 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
       }
       const elapsedMs = Date.now() - started;
       if (status.done) {
-        emit({ type: 'poll', operation: 'wait', polls: this.#polls, done: true, elapsedMs });
+        if (emit.active) emit({ type: 'poll', operation: 'wait', polls: this.#polls, done: true, elapsedMs });
         return this.#result();
       }
       if (backoff) backoff = backoff.next(undefined);
@@ -160,18 +160,20 @@ class Operation<V extends string, Raw> implements ProvisioningOperation<V, Raw> 
         }).next();
       }
       const pause = Math.min(backoff.duration, deadline - Date.now());
-      emit({
-        type: 'poll',
-        operation: 'wait',
-        polls: this.#polls,
-        done: false,
-        elapsedMs,
-        nextDelayMs: Math.max(0, pause),
-      });
-      this.#progress(options.onProgress, {
-        ...status,
-        progress: { ...status.progress, polls: this.#polls, elapsedMs },
-      });
+      if (emit.active)
+        emit({
+          type: 'poll',
+          operation: 'wait',
+          polls: this.#polls,
+          done: false,
+          elapsedMs,
+          nextDelayMs: Math.max(0, pause),
+        });
+      if (options.onProgress)
+        this.#progress(options.onProgress, {
+          ...status,
+          progress: { ...status.progress, polls: this.#polls, elapsedMs },
+        });
       if (pause <= 0) throw this.#deadlineError(timeoutMs);
       await sleep(pause, vendor, 'wait', options.signal);
     }
