@@ -212,14 +212,16 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
   /** The status a raw google.longrunning.Operation describes; a failed one throws `operation-failed`. */
   #status(raw: RawOperation, token: string, meta: CallMeta): ChannelStatus {
     const name = raw.name ?? '';
-    const metadata = unpackAny(raw.metadata)?.value as { operationType?: string } | undefined;
-    const progress = metadata?.operationType ? { message: metadata.operationType } : undefined;
-    if (raw.done !== true)
+    if (raw.done !== true) {
+      // The metadata says what is in progress; a finished operation's is not read.
+      const metadata = unpackAny(raw.metadata)?.value as { operationType?: string } | undefined;
+      const progress = metadata?.operationType ? { message: metadata.operationType } : undefined;
       return {
         done: false,
         meta,
         ...(progress ? { progress: { polls: 0, elapsedMs: 0, ...progress } } : {}),
       };
+    }
     if (raw.error && (raw.error.code ?? 0) !== 0) throw errorFromOperationStatus(raw.error, name, token);
     const response = unpackAny(raw.response);
     if (response?.type !== TYPE_NAMES.Entitlement) {
