@@ -1,5 +1,4 @@
 /** Abort signals, timeouts and sleeps that every call path shares. */
-import { setTimeout as delay } from 'node:timers/promises';
 import { MAX_TIMER_MS } from './arguments.ts';
 import { EntitlementError } from './errors.ts';
 
@@ -63,6 +62,8 @@ export async function sleep(
   signal?: AbortSignal,
 ): Promise<void> {
   if (!(ms > 0)) return throwIfAborted(vendor, operation, signal);
+  // Loaded on the first sleep (a retry's backoff, a pause between polls), not at import.
+  const { setTimeout: delay } = process.getBuiltinModule('node:timers/promises');
   try {
     await delay(Math.min(ms, MAX_TIMER_MS), undefined, signal ? { signal } : undefined);
   } catch (error) {
