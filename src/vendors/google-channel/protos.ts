@@ -22,9 +22,21 @@ const PLAIN: protobuf.IConversionOptions = {
   arrays: true,
 };
 
+const types = new Map<string, protobuf.Type>();
+
+/** A type of the pruned descriptor, looked up once (throws when it has none of that name). */
+function typeOf(typeName: string): protobuf.Type {
+  let type = types.get(typeName);
+  if (!type) {
+    type = channelRoot().lookupType(typeName);
+    types.set(typeName, type);
+  }
+  return type;
+}
+
 /** A protobufjs message (or a plain object already) as a plain object: enums by name, int64 as strings. */
 export function toPlain<T>(typeName: string, value: unknown): T {
-  const type = channelRoot().lookupType(typeName);
+  const type = typeOf(typeName);
   const message =
     value instanceof protobuf.Message ? value : type.fromObject((value ?? {}) as Record<string, unknown>);
   return type.toObject(message, PLAIN) as T;
@@ -36,7 +48,10 @@ interface AnyLike {
   value?: Uint8Array | string | null;
 }
 
-/** Unpacks a `google.protobuf.Any`; undefined when its type is not in the descriptor. */
+/**
+ * Unpacks a `google.protobuf.Any` into the plain form `toPlain` gives (enums by name, int64 as
+ * strings); undefined when its type is not in the descriptor.
+ */
 export function unpackAny(any: unknown): { type: string; value: Record<string, unknown> } | undefined {
   if (typeof any !== 'object' || any === null) return undefined;
   const { typeUrl, type_url, value } = any as AnyLike;
@@ -45,7 +60,7 @@ export function unpackAny(any: unknown): { type: string; value: Record<string, u
   const typeName = url.slice(url.lastIndexOf('/') + 1);
   let type: protobuf.Type;
   try {
-    type = channelRoot().lookupType(typeName);
+    type = typeOf(typeName);
   } catch {
     return undefined;
   }

@@ -233,7 +233,9 @@ class GoogleChannelAdapter implements GoogleChannelProvisioner {
         message: `Operation ${name} finished without an Entitlement (it carries ${response?.type ?? 'nothing'}). Read the entitlement by its name instead.`,
       });
     }
-    return { done: true, entitlement: toEntitlement(normaliseEntitlement(response.value), meta), meta };
+    // unpackAny gives the plain form already: no second conversion.
+    const entitlement = toEntitlement(response.value as GoogleChannelEntitlementResource, meta);
+    return { done: true, entitlement, meta };
   }
 
   async #getOperation(name: string, callOptions: ChannelCallOptions): Promise<RawOperation> {
