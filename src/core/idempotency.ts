@@ -1,15 +1,17 @@
 /**
  * Idempotency keys: one per logical create, reused on every retry and on resume.
  */
-import { NIL, v4, v5, validate } from 'uuid';
+import { randomUUID } from 'node:crypto';
+import { NIL, v5, validate } from 'uuid';
 import { checkString } from './arguments.ts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './call-options.ts';
 
 /** The namespace of UUIDv5 request ids derived from callers' keys (fixed forever: changing it breaks dedupe). */
 export const IDEMPOTENCY_NAMESPACE = '6f0b7a52-1f2e-4c8e-9a59-0f3f1b2f6d11';
 
+/** A fresh random key (a UUIDv4, never the zero UUID). */
 export function newIdempotencyKey(): string {
-  return v4();
+  return randomUUID();
 }
 
 /**
