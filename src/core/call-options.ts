@@ -91,6 +91,11 @@ export interface CheckedWaitOptions {
 /** The longest a single `wait()` may be asked to take (a year): it is a deadline, not one timer. */
 export const MAX_WAIT_MS = 365 * 24 * 60 * 60_000;
 
+/** A whole wait's deadline: positive, finite, at most {@link MAX_WAIT_MS}. */
+function checkWaitTimeout(vendor: string, field: string, value: unknown): number | undefined {
+  return checkNumber(vendor, field, value, { min: 0, max: MAX_WAIT_MS, exclusiveMin: true });
+}
+
 const WAIT_KEYS = ['signal', 'timeoutMs', 'polling', 'onProgress', 'pollOptions'] as const;
 
 export function checkWaitOptions(vendor: string, value: unknown, rules: CallOptionRules): CheckedWaitOptions {
@@ -100,11 +105,7 @@ export function checkWaitOptions(vendor: string, value: unknown, rules: CallOpti
   };
   const signal = checkSignal(vendor, 'options.signal', options.signal);
   if (signal) checked.signal = signal;
-  const timeoutMs = checkNumber(vendor, 'options.timeoutMs', options.timeoutMs, {
-    min: 0,
-    max: MAX_WAIT_MS,
-    exclusiveMin: true,
-  });
+  const timeoutMs = checkWaitTimeout(vendor, 'options.timeoutMs', options.timeoutMs);
   if (timeoutMs !== undefined) checked.timeoutMs = timeoutMs;
   const polling = checkPolling(vendor, 'options.polling', options.polling);
   if (polling) checked.polling = polling;
@@ -178,11 +179,7 @@ export function checkAdapterOptions(
   };
   const polling = checkPolling(vendor, 'polling', options.polling);
   if (polling) checked.polling = polling;
-  const waitTimeoutMs = checkNumber(vendor, 'waitTimeoutMs', options.waitTimeoutMs, {
-    min: 0,
-    max: MAX_WAIT_MS,
-    exclusiveMin: true,
-  });
+  const waitTimeoutMs = checkWaitTimeout(vendor, 'waitTimeoutMs', options.waitTimeoutMs);
   if (waitTimeoutMs !== undefined) checked.waitTimeoutMs = waitTimeoutMs;
   const onEvent = checkFunction<ProvisionerEventListener>(vendor, 'onEvent', options.onEvent);
   if (onEvent) checked.onEvent = onEvent;
