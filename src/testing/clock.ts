@@ -1,12 +1,12 @@
 /**
- * The emulator's time: when operations complete by time (`completion.afterMs`), how long latency
- * faults hold a call, and the times it records. The system clock by default; a manual clock lets
- * a test move time on by hand instead of sleeping.
+ * The emulators' time: when Cloud Channel operations complete by time, how long latency faults
+ * hold a call, quota and rate-limit windows, and the times they record. The system clock by
+ * default; a manual clock lets a test move time on by hand instead of sleeping.
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 
-/** A source of time for the emulator. */
-export interface ChannelClock {
+/** A source of time for an emulator. */
+export interface EmulatorClock {
   /** Milliseconds since the epoch, like `Date.now()`. */
   now(): number;
   /** Resolves after `ms` milliseconds of this clock; rejects with the signal's reason once it aborts. */
@@ -14,13 +14,13 @@ export interface ChannelClock {
 }
 
 /** Real time. */
-export const SYSTEM_CLOCK: ChannelClock = Object.freeze({
+export const SYSTEM_CLOCK: EmulatorClock = Object.freeze({
   now: () => Date.now(),
   sleep: (ms: number, signal: AbortSignal) => sleepFor(ms, undefined, { signal }),
 });
 
 /** A clock that moves only when told to. */
-export interface ManualClock extends ChannelClock {
+export interface ManualClock extends EmulatorClock {
   /** Moves time on by `ms` (>= 0) and wakes, in order, the sleeps that are then due. */
   advance(ms: number): void;
   /** How many sleeps are waiting. */
@@ -31,6 +31,19 @@ export interface ManualClock extends ChannelClock {
    * so that a wait that never comes fails the test instead of hanging it.
    */
   whenSleeping(count?: number, options?: { timeoutMs?: number }): Promise<void>;
+}
+
+/** `clock` as an emulator option: an object with now() and sleep(ms, signal), else a TypeError. */
+export function checkClock(clock: unknown): EmulatorClock {
+  const candidate = clock as Partial<EmulatorClock> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.now !== 'function' ||
+    typeof candidate.sleep !== 'function'
+  )
+    throw new TypeError('clock must be an object with now() and sleep(ms, signal)');
+  return candidate as EmulatorClock;
 }
 
 interface Sleeper {

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { checkClock, type EmulatorClock, SYSTEM_CLOCK } from '../clock.ts';
 import { listen } from '../listen.ts';
 import {
   Authenticator,
@@ -86,29 +86,8 @@ export interface ConfluentEmulatorOptions {
   clock?: ConfluentEmulatorClock;
 }
 
-/** The emulator's source of time (see {@link ConfluentEmulatorOptions.clock}). */
-export interface ConfluentEmulatorClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms` milliseconds of this clock; rejects when `signal` aborts (the emulator closes). */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
-
-const SYSTEM_CLOCK: ConfluentEmulatorClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) => sleep(ms, undefined, { signal }),
-};
-
-function checkClock(clock: ConfluentEmulatorClock): ConfluentEmulatorClock {
-  if (
-    typeof clock !== 'object' ||
-    clock === null ||
-    typeof clock.now !== 'function' ||
-    typeof clock.sleep !== 'function'
-  )
-    throw new TypeError('clock must have now() and sleep(ms, signal)');
-  return clock;
-}
+/** The emulator's source of time (see {@link ConfluentEmulatorOptions.clock}): the emulators' one clock. */
+export type ConfluentEmulatorClock = EmulatorClock;
 
 /** A running emulator. Close it when done (`await emu.close()`, or `await using emu = ...`). */
 export interface ConfluentEmulator extends AsyncDisposable {

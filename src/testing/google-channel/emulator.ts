@@ -16,6 +16,7 @@ import type {
   GetEntitlementRequest,
   GetOperationRequest,
 } from '../../../generated/google/channel.ts';
+import { checkClock, type EmulatorClock, SYSTEM_CLOCK } from '../clock.ts';
 import {
   CallLog,
   type CallOutcome,
@@ -23,7 +24,6 @@ import {
   type IncomingCall,
   type RunningServer,
 } from './calls.ts';
-import { type ChannelClock, SYSTEM_CLOCK } from './clock.ts';
 import {
   type ChannelCompletion,
   type ChannelCustomer,
@@ -60,7 +60,7 @@ export interface ChannelEmulatorOptions {
    * The emulator's time: completion by `afterMs`, latency faults and the times it records follow
    * it. Default: the system clock; {@link createManualClock} gives one that moves when told to.
    */
-  clock?: ChannelClock;
+  clock?: EmulatorClock;
   /**
    * Quota windows pass this many times faster than real time (60: a minute lasts 1 s), on the
    * emulator's clock. Default 1.
@@ -113,18 +113,6 @@ export interface ChannelEmulator extends AsyncDisposable {
    * seconds whatever clients are connected. Idempotent.
    */
   close(): Promise<void>;
-}
-
-function checkClock(clock: unknown): ChannelClock {
-  const candidate = clock as Partial<ChannelClock> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.now !== 'function' ||
-    typeof candidate.sleep !== 'function'
-  )
-    throw new TypeError('clock must be an object with now() and sleep(ms, signal)');
-  return candidate as ChannelClock;
 }
 
 function checkPort(name: string, port: number): number {

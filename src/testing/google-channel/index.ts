@@ -1,5 +1,10 @@
+export {
+  createManualClock,
+  type EmulatorClock as ChannelClock,
+  type ManualClock,
+  SYSTEM_CLOCK,
+} from '../clock.ts';
 export type { ChannelCallRecord } from './calls.ts';
-export { type ChannelClock, createManualClock, type ManualClock, SYSTEM_CLOCK } from './clock.ts';
 export {
   CHANNEL_PUBLISHED_QUOTA,
   type ChannelCompletion,
