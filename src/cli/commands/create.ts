@@ -4,6 +4,7 @@
  * operation token for `entitlements wait`).
  */
 import { type Command, InvalidArgumentError } from 'commander';
+import { CONFLUENT_PLAN_IDS, CONFLUENT_PRODUCT_IDS } from '../../vendors/confluent/catalog.ts';
 import type { ConfluentCreateRequest } from '../../vendors/confluent/types.ts';
 import type {
   GoogleChannelCreateRequest,
@@ -95,6 +96,14 @@ function print(output: Output, result: RunResult): void {
   output.result(entitlementJson(entitlement, shown), () => output.entitlement(entitlement, shown));
 }
 
+/** The spec's plan and product ids, for the help: the first of each in the examples. */
+const PLAN = CONFLUENT_PLAN_IDS[0] ?? '<plan>';
+const PRODUCT = CONFLUENT_PRODUCT_IDS[0] ?? '<product>';
+
+function listed(values: readonly string[]): string {
+  return values.length === 0 ? 'see the vendor spec' : values.join(', ');
+}
+
 export function registerCreate(program: Command, outputFor: OutputFor): void {
   const create = program
     .command('create')
@@ -104,7 +113,7 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
       '\nBoth vendors wait by default (progress on stderr, the entitlement on stdout); with --no-wait\nonly the operation token is printed: follow it later with `entitlements wait <token>`.',
     );
   examples(create, [
-    'entitlements create confluent --external-id cust-42 --name "Acme Corp" --plan-id confluent-cloud-payg-prod --product-id confluent-cloud-for-apache-kafka',
+    `entitlements create confluent --external-id cust-42 --name "Acme Corp" --plan-id ${PLAN} --product-id ${PRODUCT}`,
     'entitlements create google-channel --parent accounts/C0000001/customers/S0000001 --offer accounts/C0000001/offers/OFFER-GCP --param num_units=10',
   ]);
 
@@ -116,17 +125,23 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
       'your id for the customer (unique per customer: the idempotency key)',
     )
     .requiredOption('--name <name>', 'the entitlement name')
-    .requiredOption('--plan-id <plan>', 'the plan, e.g. confluent-cloud-payg-prod')
-    .requiredOption('--product-id <product>', 'the product, e.g. confluent-cloud-for-apache-kafka')
+    .requiredOption(
+      '--plan-id <plan>',
+      `the plan, one the vendor's spec lists (${listed(CONFLUENT_PLAN_IDS)})`,
+    )
+    .requiredOption(
+      '--product-id <product>',
+      `the product, one the vendor's spec lists (${listed(CONFLUENT_PRODUCT_IDS)})`,
+    )
     .option('--organization-id <id>', 'the Confluent organization');
   addConfluentConnection(confluent);
   addWaitOptions(confluent, { noWait: true, vendor: 'confluent' });
   examples(confluent, [
     '# against `entitlements emulator` (it prints the two variables to export)',
     'export CONFLUENT_BASE_URL=http://127.0.0.1:8080 CONFLUENT_PARTNER_TOKEN=emulator-token',
-    'entitlements create confluent --external-id cust-42 --name "Acme Corp" --plan-id confluent-cloud-payg-prod --product-id confluent-cloud-for-apache-kafka',
+    `entitlements create confluent --external-id cust-42 --name "Acme Corp" --plan-id ${PLAN} --product-id ${PRODUCT}`,
     '# a script: the token only, then the entitlement as JSON',
-    'token=$(entitlements create confluent --external-id cust-43 --name "Globex" --plan-id confluent-cloud-payg-prod --product-id confluent-cloud-for-apache-kafka --no-wait)',
+    `token=$(entitlements create confluent --external-id cust-43 --name "Globex" --plan-id ${PLAN} --product-id ${PRODUCT} --no-wait)`,
     'entitlements --json wait "$token"',
   ]);
   confluent.action(async (_options: unknown, command: Command) => {

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import type { Entitlement } from '../../core/types.ts';
+import { CONFLUENT_PLAN_IDS, CONFLUENT_PRODUCT_IDS } from '../../vendors/confluent/catalog.ts';
+import type { ConfluentPlanId, ConfluentProductId } from '../../vendors/confluent/types.ts';
 import { runOperation, Tally, withInterrupts } from '../context.ts';
 import { examples } from '../help.ts';
 import { parsePositiveInteger } from '../options.ts';
@@ -136,8 +138,9 @@ async function demo(output: Output, flags: DemoFlags): Promise<void> {
               entitlement: {
                 external_id: `demo-${suffix}`,
                 name: 'Acme Demo',
-                plan_id: 'confluent-cloud-payg-prod',
-                product_id: 'confluent-cloud-for-apache-kafka',
+                // The spec's own ids: another edition of it changes them, and the demo follows.
+                plan_id: CONFLUENT_PLAN_IDS[0] as ConfluentPlanId,
+                product_id: CONFLUENT_PRODUCT_IDS[0] as ConfluentProductId,
               },
             },
             { signal: abort },

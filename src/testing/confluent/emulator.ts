@@ -180,8 +180,7 @@ function faultReply(fault: ConfluentFault & { type: 'status' }): Reply {
  * const res = await fetch(`${emu.url}/partner/v2/entitlements`, {
  *   method: 'POST',
  *   headers: { Authorization: 'Bearer emulator-token', 'Content-Type': 'application/json' },
- *   body: JSON.stringify({ external_id: 'x-1', name: 'Acme', plan_id: 'confluent-cloud-payg-prod',
- *     product_id: 'confluent-cloud-for-apache-kafka' }),
+ *   body: JSON.stringify({ external_id: 'x-1', name: 'Acme', plan_id, product_id }), // ids the spec lists
  * }); // 201, Location: http://127.0.0.1:<port>/partner/v2/entitlements/ent-…
  * await emu.close();
  * ```
