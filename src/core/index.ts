@@ -39,7 +39,7 @@ export {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   MAX_WAIT_MS,
 } from './call-options.ts';
-export { canonicalJson, contentDigest } from './canonical.ts';
+export { canonicalJson, contentDigest, jsonSnapshot } from './canonical.ts';
 export {
   EntitlementError,
   type EntitlementErrorInit,

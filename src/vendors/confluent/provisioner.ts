@@ -25,7 +25,7 @@ import {
   checkCallOptions,
   checkResumeOptions,
 } from '../../core/call-options.ts';
-import { canonicalJson } from '../../core/canonical.ts';
+import { jsonSnapshot } from '../../core/canonical.ts';
 import { EntitlementError, isEntitlementError } from '../../core/errors.ts';
 import { createEmitter, type Emit } from '../../core/events.ts';
 import { createOperation } from '../../core/operation.ts';
@@ -498,7 +498,7 @@ function checkRequest(request: unknown): ConfluentEntitlementInput {
   const body: unknown =
     request.entitlement === undefined
       ? undefined
-      : JSON.parse(canonicalJson(request.entitlement, 'entitlement', CONFLUENT));
+      : jsonSnapshot(request.entitlement, 'entitlement', CONFLUENT);
   checkCreateBody(body);
   return body as ConfluentEntitlementInput;
 }
