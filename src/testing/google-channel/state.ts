@@ -146,6 +146,16 @@ export class ChannelState {
   readonly #byRequestId = new Map<string, string>();
   /** Entitlements by name, oldest first. */
   readonly #entitlements = new Map<string, EntitlementRecord>();
+  /** The operations not done yet, oldest first: what `settle` looks at. */
+  readonly #running = new Set<OperationRecord>();
+  /**
+   * Per customer, its entitlements and its running operations: what a create checks for
+   * conflicts, without looking at every other customer's (a long test run makes many).
+   */
+  readonly #byParent = new Map<
+    string,
+    { entitlements: EntitlementRecord[]; running: Set<OperationRecord> }
+  >();
 
   constructor(
     customers: readonly ChannelCustomer[],
@@ -275,6 +285,8 @@ export class ChannelState {
     };
     this.#operations.set(record.name, record);
     if (dedupeKey !== undefined) this.#byRequestId.set(dedupeKey, record.name);
+    this.#running.add(record);
+    this.#held(parent).running.add(record);
     const { afterPolls, afterMs } = this.#completion;
     if (afterPolls === 0 || afterMs === 0) this.#complete(record, now);
     return ok(this.#operationObject(record));
@@ -283,12 +295,11 @@ export class ChannelState {
   /** ALREADY_EXISTS for the same SKU, INVALID_ARGUMENT for another SKU of the same family. */
   #conflict(parent: string, offer: Readonly<ChannelOffer>): RpcStatus | undefined {
     const held: { sku: string; productFamily: string | undefined; resource: string }[] = [];
-    for (const e of this.#entitlements.values())
-      if (e.parent === parent)
-        held.push({ sku: e.sku, productFamily: e.productFamily, resource: e.entitlement.name ?? '' });
-    for (const op of this.#operations.values())
-      if (op.parent === parent && !op.done)
-        held.push({ sku: op.offer.sku, productFamily: op.offer.productFamily, resource: op.name });
+    const customer = this.#byParent.get(parent);
+    for (const e of customer?.entitlements ?? [])
+      held.push({ sku: e.sku, productFamily: e.productFamily, resource: e.entitlement.name ?? '' });
+    for (const op of customer?.running ?? [])
+      held.push({ sku: op.offer.sku, productFamily: op.offer.productFamily, resource: op.name });
 
     const same = held.find((h) => h.sku === offer.sku);
     if (same)
@@ -318,12 +329,28 @@ export class ChannelState {
   }
 
   #holdsSku(parent: string, sku: string): boolean {
-    for (const e of this.#entitlements.values()) if (e.parent === parent && e.sku === sku) return true;
-    return false;
+    return this.#byParent.get(parent)?.entitlements.some((e) => e.sku === sku) ?? false;
+  }
+
+  /** The customer's entitlements and running operations (made on its first create). */
+  #held(parent: string): { entitlements: EntitlementRecord[]; running: Set<OperationRecord> } {
+    let held = this.#byParent.get(parent);
+    if (!held) {
+      held = { entitlements: [], running: new Set() };
+      this.#byParent.set(parent, held);
+    }
+    return held;
+  }
+
+  /** The operation is done (completed, failed or cancelled): it is no longer running. */
+  #finish(record: OperationRecord): void {
+    record.done = true;
+    this.#running.delete(record);
+    this.#byParent.get(record.parent)?.running.delete(record);
   }
 
   #complete(record: OperationRecord, at: number): void {
-    record.done = true;
+    this.#finish(record);
     if (record.failure) {
       const { code, message, reason } = record.failure;
       record.error = rpcStatus(code, message, [errorInfo(reason ?? codeName(code), {}, ERROR_DOMAIN)]);
@@ -350,12 +377,14 @@ export class ChannelState {
       suspensionReasons: [],
     };
     const name = entitlement.name as string;
-    this.#entitlements.set(name, {
+    const held: EntitlementRecord = {
       parent: record.parent,
       sku: record.offer.sku,
       productFamily: record.offer.productFamily,
       entitlement,
-    });
+    };
+    this.#entitlements.set(name, held);
+    this.#held(record.parent).entitlements.push(held);
     record.entitlementName = name;
     record.response = packAny(ENTITLEMENT_TYPE, entitlement);
   }
@@ -371,9 +400,8 @@ export class ChannelState {
   settle(now: number): void {
     const { afterMs } = this.#completion;
     if (afterMs === undefined) return;
-    for (const record of this.#operations.values())
-      if (!record.done && now - record.createdAt >= afterMs)
-        this.#complete(record, record.createdAt + afterMs);
+    for (const record of this.#running)
+      if (now - record.createdAt >= afterMs) this.#complete(record, record.createdAt + afterMs);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -403,7 +431,7 @@ export class ChannelState {
     if (!found.ok) return found;
     const record = found.value;
     if (!record.done) {
-      record.done = true;
+      this.#finish(record);
       record.cancelled = true;
       record.error = rpcStatus(Code.CANCELLED, 'The operation was cancelled.');
     }
@@ -459,5 +487,7 @@ export class ChannelState {
     this.#operations.clear();
     this.#byRequestId.clear();
     this.#entitlements.clear();
+    this.#running.clear();
+    this.#byParent.clear();
   }
 }
