@@ -169,6 +169,8 @@ export function errorFromTransport(
     timedOut: boolean;
     endpoint: string;
     response: { httpStatus?: number };
+    /** The caller gave the adapter a fetch of its own (the `fetch` option). */
+    customFetch?: boolean;
   },
 ): EntitlementError {
   const { operation, endpoint } = facts;
@@ -192,6 +194,18 @@ export function errorFromTransport(
     });
   }
   const network = networkCause(error);
+  if (network === undefined && facts.customFetch) {
+    // The caller's own fetch threw something that is no network failure: its fault, not ours.
+    return new EntitlementError({
+      kind: 'internal',
+      vendor: CONFLUENT,
+      retryable: false,
+      reason: 'CUSTOM_FETCH_FAILED',
+      message: `The fetch given as the \`fetch\` option threw during the ${operation}: ${errorText(error)}. Fix that fetch, or leave the option out to use the global one.`,
+      attempts: facts.attempts,
+      cause: error,
+    });
+  }
   if (network === undefined) {
     // Not a network failure: the request could not even be built. Retrying cannot help.
     return new EntitlementError({

@@ -466,6 +466,7 @@ class ConfluentAdapter implements ConfluentProvisioner {
           timedOut: facts.timedOut,
           endpoint: this.#base.host,
           response: facts.response,
+          customFetch: this.#globalFetch === undefined,
         }),
     });
     const exchanged = value as Exchanged<D>;

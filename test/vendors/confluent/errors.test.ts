@@ -159,6 +159,43 @@ describe('Confluent errors map to kinds', () => {
     await expect(create(provisioner)).rejects.toMatchObject({ kind: 'unavailable', attempts: 2 });
   });
 
+  it('a fetch option that throws is named as the cause (not the library), and the call is not retried', async () => {
+    let calls = 0;
+    const provisioner = createConfluentProvisioner({
+      baseUrl: 'http://127.0.0.1:9',
+      credentials: { type: 'bearer', token: 'emulator-token' },
+      fetch: async () => {
+        calls++;
+        throw new Error('proxy refused the request');
+      },
+    });
+    const error = await create(provisioner).catch((caught: unknown) => caught);
+    expect(EntitlementError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      kind: 'internal',
+      retryable: false,
+      reason: 'CUSTOM_FETCH_FAILED',
+      attempts: 1,
+    });
+    expect((error as Error).message).toContain(
+      '`fetch` option threw during the create: proxy refused the request',
+    );
+    expect((error as Error).message).not.toContain('bug in entitlement-provisioner');
+    expect(calls).toBe(1);
+    // A fetch option that fails like the network does stays a network failure.
+    const network = createConfluentProvisioner({
+      baseUrl: 'http://127.0.0.1:9',
+      credentials: { type: 'bearer', token: 'emulator-token' },
+      maxRetries: 0,
+      fetch: async () => {
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),
+        });
+      },
+    });
+    await expect(create(network)).rejects.toMatchObject({ kind: 'unavailable' });
+  });
+
   it('a request that outlives its timeout is deadline-exceeded', async () => {
     const { emulator, provisioner } = await env({ maxRetries: 0 });
     emulator.inject({ type: 'latency', ms: 500, match: { method: 'GET' } });
