@@ -3,6 +3,8 @@
  * that does not parse is a usage error (exit 2), reported by commander before anything runs.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseRateText, type RateText } from '../batch/rates.ts';
+import { isEntitlementError } from '../core/errors.ts';
 import { parseHostPort } from '../core/hosts.ts';
 
 export interface GlobalFlags {
@@ -113,5 +115,14 @@ export function checkConnection(command: Command, flags: ConnectionFlags): void 
         code: 'entitlements.usage',
       },
     );
+  }
+}
+
+/** A `--rate` of `apply` or `worker` (the grammar of src/batch/rates.ts); a bad one is a usage error. */
+export function parseRateFlag(text: string, methods: readonly string[], methodRequired: boolean): RateText {
+  try {
+    return parseRateText(text, methods, { methodRequired });
+  } catch (error) {
+    throw new InvalidArgumentError(isEntitlementError(error) ? `${error.message}.` : String(error));
   }
 }

@@ -8,12 +8,12 @@
  * command that resumes is printed; 3 with `--dry-run` when a line is bad.
  */
 import type { Readable } from 'node:stream';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { type ApplyPlan, defaultJournalPath, outcomeOf, resumeCommand, runInfo } from '../../batch/apply.ts';
 import type { VendorFleetTraits } from '../../batch/items.ts';
-import { type ParsedRate, parseRate, ratesToQuotas } from '../../batch/rates.ts';
+import { BATCH_METHODS, type ParsedRate, parseRate, ratesToQuotas } from '../../batch/rates.ts';
 import type { BatchItemResult, BatchProgress, BatchSummary } from '../../batch/types.ts';
-import { EntitlementError, isEntitlementError } from '../../core/errors.ts';
+import { EntitlementError } from '../../core/errors.ts';
 import { listenForInterrupts, provisionerFor, Tally } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { examples } from '../help.ts';
@@ -27,6 +27,7 @@ import {
   checkConnection,
   type GlobalFlags,
   parsePositiveInteger,
+  parseRateFlag,
   type WaitFlags,
 } from '../options.ts';
 import { errorJson, type Output } from '../output.ts';
@@ -73,11 +74,7 @@ async function load() {
 type Loaded = Awaited<ReturnType<typeof load>>;
 
 function collectRate(value: string, previous: string[] = []): string[] {
-  try {
-    parseRate(value);
-  } catch (error) {
-    throw new InvalidArgumentError(isEntitlementError(error) ? `${error.message}.` : String(error));
-  }
+  parseRateFlag(value, BATCH_METHODS, true);
   return [...previous, value];
 }
 
@@ -291,7 +288,7 @@ export function registerApply(program: Command, outputFor: OutputFor): void {
     .option('--concurrency <n>', 'requests in flight at once (default 16)', parsePositiveInteger)
     .option(
       '--rate <vendor:method=N/min>',
-      "a bucket's rate, repeatable (default: the vendor's published quota; Confluent 600/min), e.g. google-channel:create=60/min",
+      "a bucket's rate, repeatable (default: the vendor's published quota; Confluent 600/min), e.g. google-channel:create=60/min; also N/s, N/h, N/90s, N/500ms",
       collectRate,
     )
     .option('--dry-run', 'validate every line and report each bad one with its line and field; send nothing')

@@ -4,7 +4,7 @@
  * the next worker. A second signal stops at once (the jobs then running are recovered as stalled).
  * Also the Redis flags that `enqueue` and `queue status` share.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { QueueQuotas } from '../../queue/index.ts';
 import { listenForInterrupts, provisionerFor, Tally } from '../context.ts';
 import { examples } from '../help.ts';
@@ -15,6 +15,7 @@ import {
   checkConnection,
   type GlobalFlags,
   parsePositiveInteger,
+  parseRateFlag,
 } from '../options.ts';
 import type { Output } from '../output.ts';
 
@@ -53,36 +54,15 @@ export interface Rate {
   intervalMs: number;
 }
 
-const RATE = /^([A-Za-z0-9][A-Za-z0-9_.-]*)(?::(create|poll))?=(\d+)\/(min|s|h|(\d+)(ms|s))$/;
+const WORKER_METHODS = ['create', 'poll'] as const;
 
-/** `vendor[:method]=N/min` (also `/s`, `/h`, `/<n>s`, `/<n>ms`); without a method, one bucket for every call. */
+/**
+ * `--rate`: the grammar `apply` takes (src/batch/rates.ts), the method create or poll; without a
+ * method, one bucket for every call of the vendor.
+ */
 export function parseRate(text: string, previous: Rate[] = []): Rate[] {
-  const match = RATE.exec(text);
-  if (!match)
-    throw new InvalidArgumentError(
-      'expected vendor[:create|poll]=N/min (or N/s, N/h, N/<n>s, N/<n>ms), e.g. google-channel:create=120/min or confluent=600/min.',
-    );
-  const [, vendor, method, count, unit, amount, amountUnit] = match;
-  const limit = Number(count);
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgumentError('the count must be >= 1.');
-  const intervalMs =
-    unit === 'min'
-      ? 60_000
-      : unit === 's'
-        ? 1_000
-        : unit === 'h'
-          ? 3_600_000
-          : Number(amount) * (amountUnit === 's' ? 1_000 : 1);
-  if (!(intervalMs >= 1)) throw new InvalidArgumentError('the interval must be at least 1 ms.');
-  return [
-    ...previous,
-    {
-      vendor: vendor as string,
-      method: (method as 'create' | 'poll' | undefined) ?? 'all',
-      limit,
-      intervalMs,
-    },
-  ];
+  const { vendor, method, quota } = parseRateFlag(text, WORKER_METHODS, false);
+  return [...previous, { vendor, method: (method as Rate['method'] | undefined) ?? 'all', ...quota }];
 }
 
 export function quotasFrom(rates: readonly Rate[]): QueueQuotas {
@@ -117,7 +97,7 @@ export function registerWorker(program: Command, outputFor: OutputFor): void {
     .option('--vendor <vendor>', 'serve only this vendor (repeatable; default: every vendor)', collect)
     .option(
       '--rate <vendor[:method]=N/min>',
-      'a quota, repeatable: google-channel:create=120/min, google-channel:poll=600/min, confluent=600/min (one bucket for every call); also N/s, N/<n>ms (default: the published ones)',
+      'a quota, repeatable: google-channel:create=120/min, google-channel:poll=600/min, confluent=600/min (no method: one bucket for every call); also N/s, N/h, N/90s, N/500ms (default: the published ones)',
       parseRate,
     )
     .option(
