@@ -4,6 +4,8 @@
  * operation token for `entitlements wait`).
  */
 import { type Command, InvalidArgumentError } from 'commander';
+import type { ProvisioningOperation } from '../../core/types.ts';
+import type { Provisioner } from '../../provisioner.ts';
 import { CONFLUENT_PLAN_IDS, CONFLUENT_PRODUCT_IDS } from '../../vendors/confluent/catalog.ts';
 import type { ConfluentCreateRequest } from '../../vendors/confluent/types.ts';
 import type {
@@ -96,6 +98,41 @@ function print(output: Output, result: RunResult): void {
   output.result(entitlementJson(entitlement, shown), () => output.entitlement(entitlement, shown));
 }
 
+/**
+ * One create of either vendor: the vendor's credentials checked, the operation created by
+ * `create`, waited for (unless --no-wait) with progress, Ctrl-C and --timeout, and printed.
+ */
+async function createWith(
+  output: Output,
+  flags: GlobalFlags & ConnectionFlags & WaitFlags,
+  vendor: 'confluent' | 'google-channel',
+  create: (provisioner: Provisioner, signal: AbortSignal) => Promise<ProvisioningOperation>,
+): Promise<void> {
+  requireCredentials(vendor, output.env, flags);
+  const tally = new Tally();
+  const provisioner = await provisionerFor(flags, output, tally);
+  try {
+    const result = await withInterrupts(
+      (signal) =>
+        runOperation({
+          wait: flags.wait,
+          timeout: flags.timeout,
+          pollInterval: flags.pollInterval,
+          output,
+          tally,
+          signal,
+          vendor,
+          starting: 'creating entitlement',
+          start: (abort) => create(provisioner, abort),
+        }),
+      output.signals,
+    );
+    print(output, result);
+  } finally {
+    await provisioner.close();
+  }
+}
+
 /** The spec's plan and product ids, for the help: the first of each in the examples. */
 const PLAN = CONFLUENT_PLAN_IDS[0] ?? '<plan>';
 const PRODUCT = CONFLUENT_PRODUCT_IDS[0] ?? '<product>';
@@ -146,41 +183,20 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
   ]);
   confluent.action(async (_options: unknown, command: Command) => {
     const flags = command.optsWithGlobals<ConfluentFlags>();
-    const output = outputFor(command);
-    requireCredentials('confluent', output.env);
-    const tally = new Tally();
-    const provisioner = await provisionerFor(flags, output, tally);
-    try {
-      const request: ConfluentCreateRequest = {
-        vendor: 'confluent',
-        entitlement: {
-          external_id: flags.externalId,
-          name: flags.name,
-          // Checked against the vendor's spec by the adapter before anything is sent (exit 3).
-          plan_id: flags.planId as ConfluentCreateRequest['entitlement']['plan_id'],
-          product_id: flags.productId as ConfluentCreateRequest['entitlement']['product_id'],
-          ...(flags.organizationId !== undefined ? { organization: { id: flags.organizationId } } : {}),
-        },
-      };
-      const result = await withInterrupts(
-        (signal) =>
-          runOperation({
-            wait: flags.wait,
-            timeout: flags.timeout,
-            pollInterval: flags.pollInterval,
-            output,
-            tally,
-            signal,
-            vendor: 'confluent',
-            starting: 'creating entitlement',
-            start: (abort) => provisioner.create(request, { signal: abort }),
-          }),
-        output.signals,
-      );
-      print(output, result);
-    } finally {
-      await provisioner.close();
-    }
+    const request: ConfluentCreateRequest = {
+      vendor: 'confluent',
+      entitlement: {
+        external_id: flags.externalId,
+        name: flags.name,
+        // Checked against the vendor's spec by the adapter before anything is sent (exit 3).
+        plan_id: flags.planId as ConfluentCreateRequest['entitlement']['plan_id'],
+        product_id: flags.productId as ConfluentCreateRequest['entitlement']['product_id'],
+        ...(flags.organizationId !== undefined ? { organization: { id: flags.organizationId } } : {}),
+      },
+    };
+    await createWith(outputFor(command), flags, 'confluent', (provisioner, signal) =>
+      provisioner.create(request, { signal }),
+    );
   });
 
   const channel = create
@@ -211,39 +227,17 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
     const flags = command.optsWithGlobals<ChannelFlags>();
     checkConnection(command, flags);
     const parameters = await parametersOf(command, flags.param);
-    const output = outputFor(command);
-    requireCredentials('google-channel', output.env, flags);
-    const tally = new Tally();
-    const provisioner = await provisionerFor(flags, output, tally);
-    try {
-      const request: GoogleChannelCreateRequest = {
-        vendor: 'google-channel',
-        parent: flags.parent,
-        entitlement: { offer: flags.offer, ...(parameters ? { parameters } : {}) },
-        ...(flags.correlationId !== undefined ? { externalCorrelationId: flags.correlationId } : {}),
-      };
-      const result = await withInterrupts(
-        (signal) =>
-          runOperation({
-            wait: flags.wait,
-            timeout: flags.timeout,
-            pollInterval: flags.pollInterval,
-            output,
-            tally,
-            signal,
-            vendor: 'google-channel',
-            starting: 'creating entitlement',
-            start: (abort) =>
-              provisioner.create(request, {
-                signal: abort,
-                ...(flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {}),
-              }),
-          }),
-        output.signals,
-      );
-      print(output, result);
-    } finally {
-      await provisioner.close();
-    }
+    const request: GoogleChannelCreateRequest = {
+      vendor: 'google-channel',
+      parent: flags.parent,
+      entitlement: { offer: flags.offer, ...(parameters ? { parameters } : {}) },
+      ...(flags.correlationId !== undefined ? { externalCorrelationId: flags.correlationId } : {}),
+    };
+    await createWith(outputFor(command), flags, 'google-channel', (provisioner, signal) =>
+      provisioner.create(request, {
+        signal,
+        ...(flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {}),
+      }),
+    );
   });
 }
