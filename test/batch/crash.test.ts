@@ -9,8 +9,6 @@
  * once as done by the last run. Cloud Channel is reached over REST here, so that one HTTP proxy
  * sees both vendors' requests.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openSqliteJournal } from '../../src/batch/index.ts';
 import { uuidForKey } from '../../src/core/idempotency.ts';
+import { type CapturedChild, spawnCaptured, vendorFreeEnv } from '../support/child-process.ts';
 import { channelItem, confluentItem, customerName, TOKEN, world } from './helpers.ts';
 import { type Exchange, type ProxyHooks, startProxy } from './proxy.ts';
 
@@ -25,40 +24,18 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const N = 240;
 
-interface Child {
-  process: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function apply(args: string[], env: Record<string, string>): Child {
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (!/^(CONFLUENT_|CLOUD_CHANNEL_|GOOGLE_|NO_COLOR$|FORCE_COLOR$|CI$)/.test(name)) clean[name] = value;
-  const child = spawn(process.execPath, [MAIN, 'apply', ...args], {
+function apply(args: string[], env: Record<string, string>): CapturedChild {
+  const started = spawnCaptured(process.execPath, [MAIN, 'apply', ...args], {
     cwd: ROOT,
-    env: { ...clean, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: vendorFreeEnv(env, /^CI$/),
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = once(child, 'exit').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
+  const { child, ended } = started;
   const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  void exited.then(() => clearTimeout(timer));
+  void ended.finally(() => clearTimeout(timer));
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  return { process: child, stdout: () => stdout, stderr: () => stderr, exited };
+  return started;
 }
 
 describe('entitlements apply survives SIGKILL', () => {
@@ -119,12 +96,12 @@ describe('entitlements apply survives SIGKILL', () => {
     const killedRun = async (
       kill: (exchange: Exchange, phase: 'request' | 'response') => 'kill' | 'hold' | undefined,
     ) => {
-      let child: Child | undefined;
+      let child: CapturedChild | undefined;
       let killed = false;
       const act = (decision: 'kill' | 'hold' | undefined) => {
         if (decision && !killed) {
           killed = true;
-          child?.process.kill('SIGKILL');
+          child?.child.kill('SIGKILL');
         }
         return decision === 'hold';
       };
@@ -133,7 +110,7 @@ describe('entitlements apply survives SIGKILL', () => {
         onResponse: (exchange) => act(kill(exchange, 'response')) || (killed && exchange !== 'other'),
       });
       child = apply(args, env);
-      const exit = await child.exited;
+      const exit = await child.ended;
       expect(exit.signal, child.stderr()).toBe('SIGKILL');
       setHooks({});
     };
@@ -177,9 +154,9 @@ describe('entitlements apply survives SIGKILL', () => {
 
     // 4. To the end, with the same journal.
     const last = apply(args, env);
-    const exit = await last.exited;
+    const { code, signal } = await last.ended;
     expect(
-      exit,
+      { code, signal },
       last
         .stdout()
         .split('\n')

@@ -4,13 +4,13 @@
  * launcher, what a fresh process loads). Four children, one after the other; everything else runs
  * in-process (commands.test.ts).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
+import { type CapturedChild, type Ended, spawnCaptured, vendorFreeEnv } from '../support/child-process.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/entitlements.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,50 +19,25 @@ const HOOK = fileURLToPath(new URL('./loaded-hook.ts', import.meta.url));
 /** What `--help` must not load: the vendor SDKs, the gRPC stack, the queue's and the journal's engines. */
 const HEAVY = ['google-gax', 'protobufjs', '@grpc/grpc-js', 'bullmq', 'ioredis'];
 
-interface Ended {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
 /** Starts the CLI; `ended` resolves when the child has exited and its pipes are closed. */
 function start(
   args: string[],
   options: { node?: string[]; env?: Record<string, string> } = {},
-): {
-  child: ChildProcessWithoutNullStreams;
-  ended: Promise<Ended>;
-  stdout(): string;
-} {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (!/^(CONFLUENT_|CLOUD_CHANNEL_|GOOGLE_|NO_COLOR$|FORCE_COLOR$)/.test(name)) env[name] = value;
-  Object.assign(env, options.env);
-  const child = spawn(process.execPath, [...(options.node ?? []), BIN, ...args], {
+): CapturedChild {
+  const started = spawnCaptured(process.execPath, [...(options.node ?? []), BIN, ...args], {
     cwd: ROOT,
-    env,
-    stdio: 'pipe',
+    env: vendorFreeEnv(options.env),
+    stdin: 'pipe',
   });
+  const { child } = started;
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const ended = new Promise<Ended>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
-  });
-  return { child, ended, stdout: () => stdout };
+  return started;
 }
 
 /** Resolves with the first chunk on stdout; rejects if the child ends without one. */
-function firstChunk(child: ChildProcessWithoutNullStreams, ended: Promise<Ended>): Promise<string> {
+function firstChunk(child: CapturedChild['child'], ended: Promise<Ended>): Promise<string> {
   return new Promise((resolve, reject) => {
     child.stdout.once('data', (chunk: string) => resolve(chunk));
     ended.then(
@@ -125,7 +100,7 @@ describe('the entitlements executable', () => {
       node: ['--import', pathToFileURL(HOOK).href],
       env: { LOADED_MODULES_FILE: file },
     });
-    child.stdin.end();
+    child.stdin?.end();
     const result = await ended;
     expect(result.code, result.stderr).toBe(EXIT.ok);
     expect(stdout()).toMatch(/^Usage: entitlements/);

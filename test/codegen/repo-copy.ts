@@ -3,11 +3,11 @@
  * throw-away copy of what it reads and writes (sharing the repository's node_modules). Copies are
  * removed after the test file.
  */
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import { spawnCaptured } from '../support/child-process.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 /** The repository's Node (the `node` devDependency), as `npm run` uses it. */
@@ -28,23 +28,11 @@ export function runNode(cwd: string, args: string[], extraEnv: Record<string, st
   const env: Record<string, string | undefined> = { ...process.env, ...extraEnv };
   delete env.NODE_OPTIONS;
   for (const name of Object.keys(env)) if (name.startsWith('VITEST')) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, args, {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCaptured(NODE, args, { cwd, env }).ended.then(({ code, stdout, stderr }) => ({
+    code,
+    stdout,
+    stderr,
+  }));
 }
 
 const copies: string[] = [];

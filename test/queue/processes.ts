@@ -2,10 +2,11 @@
  * Child processes of cluster.test.ts and bench/queue.ts: the emulators process, and
  * `entitlements worker` processes (the real CLI), started one at a time and killed on purpose.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { ChannelQuota, ConfluentRateLimit } from '../../src/testing/index.ts';
+import { type Ended, spawnCaptured } from '../support/child-process.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const EMULATORS = fileURLToPath(new URL('./emulators-child.ts', import.meta.url));
@@ -105,12 +106,7 @@ export interface WorkerProcess {
   /** Resolves once the worker printed that it is ready. */
   readonly ready: Promise<void>;
   /** Resolves when the process ended, with what it printed. */
-  readonly exited: Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-  }>;
+  readonly exited: Promise<Ended>;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -120,28 +116,19 @@ export function startWorker(
   args: readonly string[],
   env: Record<string, string>,
 ): WorkerProcess {
-  const child = spawn(process.execPath, [CLI, 'worker', '--redis', redisUrl, ...args], {
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  const exited = new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-  }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const {
+    child,
+    stderr,
+    ended: exited,
+  } = spawnCaptured(process.execPath, [CLI, 'worker', '--redis', redisUrl, ...args], { env: childEnv(env) });
   const ready = new Promise<void>((resolve, reject) => {
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      if (/ready: /.test(stderr)) resolve();
+    child.stderr.on('data', () => {
+      if (/ready: /.test(stderr())) resolve();
     });
-    void exited.then(({ code, signal }) =>
-      reject(new Error(`worker ${child.pid} exited (${code ?? signal}) before it was ready:\n${stderr}`)),
+    exited.then(
+      ({ code, signal }) =>
+        reject(new Error(`worker ${child.pid} exited (${code ?? signal}) before it was ready:\n${stderr()}`)),
+      reject,
     );
   });
   ready.catch(() => {});
@@ -163,17 +150,7 @@ export function runCli(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return spawnCaptured(process.execPath, [CLI, ...args], { env: childEnv(env) }).ended.then(
+    ({ code, stdout, stderr }) => ({ code, stdout, stderr }),
+  );
 }
