@@ -1,7 +1,7 @@
 /** The bench's side of bench/emulators-process.ts: start it, ask it for a fresh Channel emulator. */
-import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { closeForked, nextMessage } from '../test/support/child-process.ts';
 
 const SCRIPT = fileURLToPath(new URL('./emulators-process.ts', import.meta.url));
 
@@ -15,46 +15,22 @@ export interface EmulatorsProcess {
   close(): Promise<void>;
 }
 
-function reply<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { type?: string }) => {
-      if (message?.type !== type) return;
-      child.off('exit', onExit);
-      child.off('message', onMessage);
-      resolve(message as T);
-    };
-    const onExit = (code: number | null) => {
-      child.off('message', onMessage);
-      reject(new Error(`the emulators process exited (${code}) before answering "${type}"`));
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
 export async function startEmulatorsProcess(): Promise<EmulatorsProcess> {
   const child = fork(SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const { confluentUrl } = await reply<{ confluentUrl: string }>(child, 'ready');
+  const { confluentUrl } = await nextMessage<{ confluentUrl: string }>(child, 'ready');
   return {
     confluentUrl,
     pid: child.pid ?? -1,
     async channel(customers) {
-      const answer = reply<{ port: number }>(child, 'channel');
+      const answer = nextMessage<{ port: number }>(child, 'channel');
       child.send({ type: 'channel', customers });
       return (await answer).port;
     },
     async reset() {
-      const answer = reply(child, 'reset');
+      const answer = nextMessage(child, 'reset');
       child.send({ type: 'reset' });
       await answer;
     },
-    async close() {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.disconnect();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    close: () => closeForked(child),
   };
 }

@@ -3,10 +3,9 @@
  * `entitlements worker` processes (the real CLI), started one at a time and killed on purpose.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { ChannelQuota, ConfluentRateLimit } from '../../src/testing/index.ts';
-import { type Ended, spawnCaptured } from '../support/child-process.ts';
+import { closeForked, type Ended, nextMessage, spawnCaptured } from '../support/child-process.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const EMULATORS = fileURLToPath(new URL('./emulators-child.ts', import.meta.url));
@@ -44,26 +43,6 @@ export interface EmulatorsConfig {
   channelCustomers: number;
 }
 
-function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { type?: string }) => {
-      if (message?.type !== type) return;
-      cleanup();
-      resolve(message as T);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`the emulators process exited (${code}) while waiting for "${type}"`));
-    };
-    const cleanup = () => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
-
 export async function startEmulators(config: EmulatorsConfig): Promise<EmulatorsProcess> {
   const child = fork(EMULATORS, [JSON.stringify(config)], {
     env: childEnv({}),
@@ -89,14 +68,7 @@ export async function startEmulators(config: EmulatorsConfig): Promise<Emulators
     release() {
       child.send({ type: 'release' });
     },
-    async close() {
-      if (child.exitCode !== null) return;
-      const exited = once(child, 'exit');
-      child.disconnect();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    close: () => closeForked(child),
   };
 }
 

@@ -1,10 +1,11 @@
 /**
- * A child process whose output is collected: what the tests (and bench/queue.ts) that run the CLI
- * or a script in a process of its own share. `ended` resolves once the child has exited and its
+ * Child processes of the tests and the bench: one whose output is collected (the CLI or a script
+ * run in a process of its own), and the IPC of a forked helper process (the emulators'). `ended` resolves once the child has exited and its
  * pipes are closed, so everything it printed is in `stdout()` and `stderr()`; a child that cannot
  * be started rejects it.
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
 export interface Ended {
@@ -54,4 +55,35 @@ export function vendorFreeEnv(extra: Record<string, string> = {}, strip = /^$/):
     if (!/^(CONFLUENT_|CLOUD_CHANNEL_|GOOGLE_|NO_COLOR$|FORCE_COLOR$)/.test(name) && !strip.test(name))
       env[name] = value;
   return { ...env, ...extra };
+}
+
+/** The next IPC message of `type` from a forked child; rejects if the child exits first. */
+export function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type?: string }) => {
+      if (message?.type !== type) return;
+      cleanup();
+      resolve(message as T);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`the child process exited (${code}) while waiting for "${type}"`));
+    };
+    const cleanup = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+/** Ends a forked child by closing its IPC channel (it exits when it is disconnected), or SIGKILL after 5 s. */
+export async function closeForked(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.disconnect();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
 }
