@@ -24,10 +24,14 @@ import {
   startChannelEmulator,
   startConfluentEmulator,
 } from '../src/testing/index.ts';
+import { CONFLUENT_PLAN_IDS, CONFLUENT_PRODUCT_IDS } from '../src/vendors/confluent/catalog.ts';
 import { confluentFleet } from '../src/vendors/confluent/fleet.ts';
 import { createConfluentProvisioner } from '../src/vendors/confluent/index.ts';
-import { createGoogleChannelProvisioner } from '../src/vendors/google-channel/index.ts';
+import type { ConfluentPlanId, ConfluentProductId } from '../src/vendors/confluent/types.ts';
 
+/** The spec's first plan and product ids (another edition of it changes them). */
+const PLAN = CONFLUENT_PLAN_IDS[0] as ConfluentPlanId;
+const PRODUCT = CONFLUENT_PRODUCT_IDS[0] as ConfluentProductId;
 const SELF = fileURLToPath(import.meta.url);
 const TOKEN = 'emulator-token';
 const ACCOUNT = 'accounts/C0000001';
@@ -112,30 +116,17 @@ async function* confluentItems(count: number, prefix: string) {
       entitlement: {
         external_id: `${prefix}-${index}`,
         name: 'Bench',
-        plan_id: 'confluent-cloud-payg-prod',
-        product_id: 'confluent-cloud-for-apache-kafka',
+        plan_id: PLAN,
+        product_id: PRODUCT,
       },
     };
 }
 
-async function* channelItems(count: number) {
-  for (let index = 0; index < count; index++)
-    yield {
-      vendor: 'google-channel',
-      idempotencyKey: `stream-${index}`,
-      parent: `${ACCOUNT}/customers/S${index}`,
-      entitlement: { offer: `${ACCOUNT}/offers/OFFER-GCP` },
-    };
-}
-
-/** In the child: one mode, measured. */
-async function child(mode: string, url: string, count: number, journal: string): Promise<void> {
-  if (mode === 'stream') return stream(url, count, journal);
-  const adapter = createConfluentProvisioner({
-    baseUrl: url,
-    credentials: { type: 'bearer', token: TOKEN },
-    polling: { initialDelayMs: 0 },
-  });
+/**
+ * This process's peak RSS and heap from now until `stop()`: sampled every 50 ms, and the RSS
+ * also from the kernel's maximum, which sees peaks between samples.
+ */
+function sampleMemory(): { stop(): { peakRss: number; peakHeap: number } } {
   let peakRss = 0;
   let peakHeap = 0;
   const sample = () => {
@@ -144,6 +135,23 @@ async function child(mode: string, url: string, count: number, journal: string):
     peakHeap = Math.max(peakHeap, memory.heapUsed);
   };
   const sampler = setInterval(sample, 50);
+  return {
+    stop() {
+      clearInterval(sampler);
+      sample();
+      return { peakRss: Math.max(peakRss, process.resourceUsage().maxRSS * 1024), peakHeap };
+    },
+  };
+}
+
+/** In the child: one mode, measured. */
+async function child(mode: string, url: string, count: number, journal: string): Promise<void> {
+  const adapter = createConfluentProvisioner({
+    baseUrl: url,
+    credentials: { type: 'bearer', token: TOKEN },
+    polling: { initialDelayMs: 0 },
+  });
+  const memory = sampleMemory();
   const concurrency = 16;
   const prefix = `${mode}-${process.pid}`;
   const cpu = process.cpuUsage();
@@ -179,47 +187,7 @@ async function child(mode: string, url: string, count: number, journal: string):
   const used = process.cpuUsage(cpu);
   result.wallMs = performance.now() - started;
   result.cpuUs = used.user + used.system;
-  clearInterval(sampler);
-  sample();
-  result.peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
-  result.peakHeap = peakHeap;
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-/** 100k items through the SQLite journal against the Cloud Channel emulator (operations done at once). */
-async function stream(address: string, count: number, journal: string): Promise<void> {
-  const [host = '', port = '0'] = address.split(':');
-  const adapter = createGoogleChannelProvisioner({ apiEndpoint: host, port: Number(port), insecure: true });
-  let peakRss = 0;
-  let peakHeap = 0;
-  const sample = () => {
-    const memory = process.memoryUsage();
-    peakRss = Math.max(peakRss, memory.rss);
-    peakHeap = Math.max(peakHeap, memory.heapUsed);
-  };
-  const sampler = setInterval(sample, 50);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const summary = await createBatch([adapter], channelItems(count), {
-    concurrency: 32,
-    journal,
-    quotas: { 'google-channel': { create: { limit: 10_000_000, intervalMs: 60_000 } } },
-  }).done();
-  const used = process.cpuUsage(cpu);
-  clearInterval(sampler);
-  sample();
-  await adapter.close();
-  const result: ChildResult = {
-    mode: 'stream',
-    items: count,
-    wallMs: performance.now() - started,
-    cpuUs: used.user + used.system,
-    peakRss: Math.max(peakRss, process.resourceUsage().maxRSS * 1024),
-    peakHeap,
-    p50Ms: summary.itemDurationMs.p50,
-    p99Ms: summary.itemDurationMs.p99,
-    done: summary.done,
-  };
+  Object.assign(result, memory.stop());
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -8,19 +8,24 @@
  */
 import createClient from 'openapi-fetch';
 import type { paths } from '../generated/confluent/schema.ts';
+import { CONFLUENT_PLAN_IDS, CONFLUENT_PRODUCT_IDS } from '../src/vendors/confluent/catalog.ts';
 import type { ConfluentEntitlementInput } from '../src/vendors/confluent/index.ts';
+import type { ConfluentPlanId, ConfluentProductId } from '../src/vendors/confluent/types.ts';
 import { type CallFigures, callRatios, compareCalls } from './harness.ts';
 
 /** The Confluent entry of the package under test (the built one, or the sources). */
 export type ConfluentEntry = typeof import('../src/vendors/confluent/index.ts');
 
+/** The spec's first plan and product ids (another edition of it changes them). */
+const PLAN = CONFLUENT_PLAN_IDS[0] as ConfluentPlanId;
+const PRODUCT = CONFLUENT_PRODUCT_IDS[0] as ConfluentProductId;
 const TOKEN = 'emulator-token';
 let sequence = 0;
 const entitlement = (): ConfluentEntitlementInput => ({
   external_id: `bench-${process.pid}-${++sequence}`,
   name: 'Bench',
-  plan_id: 'confluent-cloud-payg-prod',
-  product_id: 'confluent-cloud-for-apache-kafka',
+  plan_id: PLAN,
+  product_id: PRODUCT,
 });
 
 const OPERATIONS = ['create', 'get'] as const;

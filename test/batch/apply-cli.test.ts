@@ -11,6 +11,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { createManualClock } from '../../src/testing/index.ts';
 import { type CliOptions, type CliResult, ClosingPipe, cli as runCli, startCli } from '../cli/harness.ts';
+import { PLAN_ID, PRODUCT_ID } from '../support/confluent-spec.ts';
 import { channelItem, confluentItem, customerName, TOKEN, type World, world } from './helpers.ts';
 
 function environment(w: World, extra: Record<string, string> = {}): Record<string, string> {
@@ -115,7 +116,7 @@ describe('entitlements apply', () => {
       file,
       [
         'vendor,idempotency_key,entitlement.external_id,entitlement.name,entitlement.plan_id,entitlement.product_id,parent,entitlement.offer,param:num_units',
-        'confluent,,csv-1,"Acme, Inc.",confluent-cloud-payg-prod,confluent-cloud-for-apache-kafka,,,',
+        `confluent,,csv-1,"Acme, Inc.",${PLAN_ID},${PRODUCT_ID},,,`,
         `google-channel,csv-2,,,,,${customerName(9)},accounts/C0000001/offers/OFFER-WORKSPACE-STARTER,10`,
       ].join('\n'),
     );
@@ -159,7 +160,7 @@ describe('entitlements apply', () => {
             external_id: 'x',
             name: 'n',
             plan_id: 'not-a-plan',
-            product_id: 'confluent-cloud-for-apache-kafka',
+            product_id: PRODUCT_ID,
           },
         }),
         'not json',

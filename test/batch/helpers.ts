@@ -14,6 +14,7 @@ import {
   startChannelEmulator,
   startConfluentEmulator,
 } from '../../src/testing/index.ts';
+import { PLAN_ID, PRODUCT_ID } from '../support/confluent-spec.ts';
 
 export const ACCOUNT = 'accounts/C0000001';
 export const OFFER_STARTER = `${ACCOUNT}/offers/OFFER-WORKSPACE-STARTER`;
@@ -45,8 +46,8 @@ export function confluentItem(index: number, name = `Acme ${index}`): BatchItem 
     entitlement: {
       external_id: `order-c-${index}`,
       name,
-      plan_id: 'confluent-cloud-payg-prod',
-      product_id: 'confluent-cloud-for-apache-kafka',
+      plan_id: PLAN_ID,
+      product_id: PRODUCT_ID,
     },
   };
 }

@@ -14,6 +14,7 @@ import {
   startConfluentEmulator,
 } from '../../src/testing/index.ts';
 import { createGoogleChannelProvisioner } from '../../src/vendors/google-channel/index.ts';
+import { PLAN_ID, PRODUCT_ID } from '../support/confluent-spec.ts';
 
 const ACCOUNT = 'accounts/C0000001';
 const PARENT = `${ACCOUNT}/customers/S0000001`;
@@ -176,8 +177,8 @@ async function confluent(options: ConfluentEmulatorOptions) {
       body: JSON.stringify({
         external_id: `ext-${++sequence}`,
         name: 'Acme',
-        plan_id: 'confluent-cloud-payg-prod',
-        product_id: 'confluent-cloud-for-apache-kafka',
+        plan_id: PLAN_ID,
+        product_id: PRODUCT_ID,
       }),
     });
     return { status: res.status, headers: res.headers, text: await res.text() };

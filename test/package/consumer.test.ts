@@ -25,6 +25,7 @@ import { delimiter, dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationShapes } from '../../generated/confluent/shapes.ts';
+import { PLAN_ID, PRODUCT_ID } from '../support/confluent-spec.ts';
 
 /**
  * The type of `raw.plan_id` as generated from the vendor's spec: its values, open to any other
@@ -92,8 +93,8 @@ const timings: Record<string, number> = {};
 const confluentEntitlement = (externalId: string) => `{
     external_id: '${externalId}',
     name: 'Packed consumer',
-    plan_id: 'confluent-cloud-payg-prod',
-    product_id: 'confluent-cloud-for-apache-kafka',
+    plan_id: '${PLAN_ID}',
+    product_id: '${PRODUCT_ID}',
   }`;
 
 const ESM_CONSUMER = `import { createProvisioner, isEntitlementError } from '${NAME}';
@@ -327,7 +328,7 @@ export const request: ConfluentCreateRequest = {
     external_id: 'bad-1',
     name: 'Bad plan',
     plan_id: 'confluent-cloud-no-such-plan',
-    product_id: 'confluent-cloud-for-apache-kafka',
+    product_id: '${PRODUCT_ID}',
   },
 };
 `;
@@ -709,7 +710,7 @@ describe('consumers of the installed tarball', { timeout: 90_000 }, () => {
     expect(compiled.code).toBe(0);
     const result = await runOk('node out/consumer.js', node, ['out/consumer.js'], consumers.ts, 60_000);
     expect(JSON.parse(result.stdout.trim().split('\n').at(-1) as string)).toMatchObject({
-      confluent: { state: 'active', planId: 'confluent-cloud-payg-prod' },
+      confluent: { state: 'active', planId: PLAN_ID },
       google: { state: 'active', offer: 'accounts/C0000001/offers/OFFER-WORKSPACE-STARTER' },
       failure: 'not-found (HTTP 404)',
     });
