@@ -240,6 +240,45 @@ function explainWaitError(error: unknown, timeout: number | undefined, elapsedMs
  * facts keep the create's own requests (`attempts`) and meta (its HTTP status, 201 for a Confluent
  * create) apart from the polls that followed.
  */
+/**
+ * A command's one operation at one vendor (create, wait): the vendor's credentials checked, a
+ * provisioner made, `start` run through {@link runOperation} (progress, --timeout, Ctrl-C), the
+ * result shown by `show`, and the provisioner closed.
+ */
+export async function runWithProvisioner(
+  output: Output,
+  flags: ConnectionFlags & WaitFlags,
+  vendor: string,
+  run: Pick<RunOptions, 'starting' | 'wait'> & {
+    start(provisioner: Provisioner, signal: AbortSignal): Promise<ProvisioningOperation>;
+    show(result: RunResult): void;
+  },
+): Promise<void> {
+  requireCredentials(vendor, output.env, flags);
+  const tally = new Tally();
+  const provisioner = await provisionerFor(flags, output, tally);
+  try {
+    const result = await withInterrupts(
+      (signal) =>
+        runOperation({
+          ...(run.wait === undefined ? {} : { wait: run.wait }),
+          timeout: flags.timeout,
+          pollInterval: flags.pollInterval,
+          output,
+          tally,
+          signal,
+          vendor,
+          starting: run.starting,
+          start: (abort) => run.start(provisioner, abort),
+        }),
+      output.signals,
+    );
+    run.show(result);
+  } finally {
+    await provisioner.close();
+  }
+}
+
 export async function runOperation(options: RunOptions): Promise<RunResult> {
   const { output, tally, vendor, signal } = options;
   const started = performance.now();

@@ -4,22 +4,13 @@
  * operation token for `entitlements wait`).
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import type { ProvisioningOperation } from '../../core/types.ts';
-import type { Provisioner } from '../../provisioner.ts';
 import { CONFLUENT_PLAN_IDS, CONFLUENT_PRODUCT_IDS } from '../../vendors/confluent/catalog.ts';
 import type { ConfluentCreateRequest } from '../../vendors/confluent/types.ts';
 import type {
   GoogleChannelCreateRequest,
   GoogleChannelParameterInput,
 } from '../../vendors/google-channel/types.ts';
-import {
-  provisionerFor,
-  type RunResult,
-  requireCredentials,
-  runOperation,
-  Tally,
-  withInterrupts,
-} from '../context.ts';
+import { type RunResult, runWithProvisioner } from '../context.ts';
 import { examples } from '../help.ts';
 import {
   addChannelConnection,
@@ -98,41 +89,6 @@ function print(output: Output, result: RunResult): void {
   output.result(entitlementJson(entitlement, shown), () => output.entitlement(entitlement, shown));
 }
 
-/**
- * One create of either vendor: the vendor's credentials checked, the operation created by
- * `create`, waited for (unless --no-wait) with progress, Ctrl-C and --timeout, and printed.
- */
-async function createWith(
-  output: Output,
-  flags: GlobalFlags & ConnectionFlags & WaitFlags,
-  vendor: 'confluent' | 'google-channel',
-  create: (provisioner: Provisioner, signal: AbortSignal) => Promise<ProvisioningOperation>,
-): Promise<void> {
-  requireCredentials(vendor, output.env, flags);
-  const tally = new Tally();
-  const provisioner = await provisionerFor(flags, output, tally);
-  try {
-    const result = await withInterrupts(
-      (signal) =>
-        runOperation({
-          wait: flags.wait,
-          timeout: flags.timeout,
-          pollInterval: flags.pollInterval,
-          output,
-          tally,
-          signal,
-          vendor,
-          starting: 'creating entitlement',
-          start: (abort) => create(provisioner, abort),
-        }),
-      output.signals,
-    );
-    print(output, result);
-  } finally {
-    await provisioner.close();
-  }
-}
-
 /** The spec's plan and product ids, for the help: the first of each in the examples. */
 const PLAN = CONFLUENT_PLAN_IDS[0] ?? '<plan>';
 const PRODUCT = CONFLUENT_PRODUCT_IDS[0] ?? '<product>';
@@ -194,9 +150,13 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
         ...(flags.organizationId !== undefined ? { organization: { id: flags.organizationId } } : {}),
       },
     };
-    await createWith(outputFor(command), flags, 'confluent', (provisioner, signal) =>
-      provisioner.create(request, { signal }),
-    );
+    const output = outputFor(command);
+    await runWithProvisioner(output, flags, 'confluent', {
+      wait: flags.wait,
+      starting: 'creating entitlement',
+      start: (provisioner, signal) => provisioner.create(request, { signal }),
+      show: (result) => print(output, result),
+    });
   });
 
   const channel = create
@@ -233,11 +193,16 @@ export function registerCreate(program: Command, outputFor: OutputFor): void {
       entitlement: { offer: flags.offer, ...(parameters ? { parameters } : {}) },
       ...(flags.correlationId !== undefined ? { externalCorrelationId: flags.correlationId } : {}),
     };
-    await createWith(outputFor(command), flags, 'google-channel', (provisioner, signal) =>
-      provisioner.create(request, {
-        signal,
-        ...(flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {}),
-      }),
-    );
+    const output = outputFor(command);
+    await runWithProvisioner(output, flags, 'google-channel', {
+      wait: flags.wait,
+      starting: 'creating entitlement',
+      start: (provisioner, signal) =>
+        provisioner.create(request, {
+          signal,
+          ...(flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {}),
+        }),
+      show: (result) => print(output, result),
+    });
   });
 }

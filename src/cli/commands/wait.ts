@@ -1,6 +1,6 @@
 /** `entitlements wait <token>`: resume an operation from its token and wait for it, with progress. */
 import type { Command } from 'commander';
-import { provisionerFor, requireCredentials, runOperation, Tally, withInterrupts } from '../context.ts';
+import { runWithProvisioner } from '../context.ts';
 import { examples } from '../help.ts';
 import { tokenVendorOrExplain } from '../messages.ts';
 import {
@@ -41,34 +41,17 @@ export function registerWait(program: Command, outputFor: OutputFor): void {
     const output = outputFor(command);
     // A token that does not decode is refused (exit 3) before anything is loaded.
     const vendor = tokenVendorOrExplain(token, TOKEN_VENDORS);
-    requireCredentials(vendor, output.env, flags);
-    const tally = new Tally();
-    const provisioner = await provisionerFor(flags, output, tally);
-    try {
-      const { entitlement, facts } = await withInterrupts(
-        (signal) =>
-          runOperation({
-            timeout: flags.timeout,
-            pollInterval: flags.pollInterval,
-            output,
-            tally,
-            signal,
-            vendor,
-            starting: 'resuming the operation',
-            start: (abort) =>
-              provisioner.resume(token, {
-                signal: abort,
-                ...(flags.pollInterval !== undefined
-                  ? { polling: { initialDelayMs: flags.pollInterval } }
-                  : {}),
-              }),
-          }),
-        output.signals,
-      );
-      if (entitlement)
-        output.result(entitlementJson(entitlement, facts), () => output.entitlement(entitlement, facts));
-    } finally {
-      await provisioner.close();
-    }
+    await runWithProvisioner(output, flags, vendor, {
+      starting: 'resuming the operation',
+      start: (provisioner, signal) =>
+        provisioner.resume(token, {
+          signal,
+          ...(flags.pollInterval !== undefined ? { polling: { initialDelayMs: flags.pollInterval } } : {}),
+        }),
+      show: ({ entitlement, facts }) => {
+        if (entitlement)
+          output.result(entitlementJson(entitlement, facts), () => output.entitlement(entitlement, facts));
+      },
+    });
   });
 }
