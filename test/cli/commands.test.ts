@@ -592,7 +592,9 @@ describe('entitlements demo', () => {
       /│ vendor\s+│ id\s+│ state\s+│ plan \/ offer\s+│ product\s+│ polls\s+│ attempts\s+│ duration/,
     );
     expect(result.stdout).toMatch(
-      /│ confluent\s+│ ent-\S+\s+│ active\s+│ confluent-cloud-payg-prod.*│ 1\s+│ 1\s+│/,
+      new RegExp(
+        `│ confluent\\s+│ ent-\\S+\\s+│ active\\s+│ ${PLAN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*│ 1\\s+│ 1\\s+│`,
+      ),
     );
     expect(result.stdout).toMatch(
       /│ google-channel\s+│ accounts\/C0000001\/customers\/S0000001\/entitlements\/\S+\s+│ active.*│ 2\s+│ 1\s+│/,

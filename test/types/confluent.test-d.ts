@@ -24,6 +24,9 @@ type ListedProduct = RequestFields['product_id']['enum'][number];
 type OpenPlans = ReadFields['plan_id'] extends { open: true } ? true : false;
 
 const provisioner = createConfluentProvisioner({ credentials: { type: 'bearer', token: 't' } });
+/** A plan and a product the spec lists, whichever edition of it generated/ holds. */
+declare const plan: ListedPlan;
+declare const product: ListedProduct;
 
 describe('Confluent request types', () => {
   it('accept a valid body without casts', () => {
@@ -32,8 +35,8 @@ describe('Confluent request types', () => {
       entitlement: {
         external_id: '1111-2222',
         name: 'Acme Prod',
-        plan_id: 'confluent-cloud-payg-prod',
-        product_id: 'confluent-cloud-for-apache-kafka',
+        plan_id: plan,
+        product_id: product,
         organization: { id: 'org-1' },
       },
     } satisfies ConfluentCreateRequest;
@@ -63,7 +66,7 @@ describe('Confluent request types', () => {
         name: 'n',
         // @ts-expect-error: not a plan the vendor spec lists
         plan_id: 'confluent-cloud-free-forever',
-        product_id: 'confluent-cloud-for-apache-kafka',
+        product_id: product,
       },
     });
     provisioner.create({
@@ -71,8 +74,8 @@ describe('Confluent request types', () => {
       // @ts-expect-error: name is required
       entitlement: {
         external_id: 'x',
-        plan_id: 'confluent-cloud-payg-prod',
-        product_id: 'confluent-cloud-for-apache-kafka',
+        plan_id: plan,
+        product_id: product,
       },
     });
     provisioner.create({
@@ -80,8 +83,8 @@ describe('Confluent request types', () => {
       entitlement: {
         external_id: 'x',
         name: 'n',
-        plan_id: 'confluent-cloud-payg-prod',
-        product_id: 'confluent-cloud-for-apache-kafka',
+        plan_id: plan,
+        product_id: product,
         // @ts-expect-error: not a field of the entitlement
         discount: 100,
       },

@@ -1,10 +1,17 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { ProvisioningOperation } from '../../src/core/index.ts';
 import { createProvisioner } from '../../src/provisioner.ts';
-import type { ConfluentEntitlementResource } from '../../src/vendors/confluent/types.ts';
+import type {
+  ConfluentEntitlementResource,
+  ConfluentPlanId,
+  ConfluentProductId,
+} from '../../src/vendors/confluent/types.ts';
 import type { GoogleChannelEntitlementResource } from '../../src/vendors/google-channel/types.ts';
 
 const provisioner = createProvisioner({ confluent: false, tracing: false });
+/** A plan and a product the spec lists, whichever edition of it generated/ holds. */
+declare const plan: ConfluentPlanId;
+declare const product: ConfluentProductId;
 
 describe('facade types', () => {
   it('route by the request vendor and keep the vendor request and result types', async () => {
@@ -13,8 +20,8 @@ describe('facade types', () => {
       entitlement: {
         external_id: 'x',
         name: 'n',
-        plan_id: 'confluent-cloud-payg-prod',
-        product_id: 'confluent-cloud-for-apache-kafka',
+        plan_id: plan,
+        product_id: product,
       },
     });
     expectTypeOf(confluent).resolves.toEqualTypeOf<
@@ -41,7 +48,7 @@ describe('facade types', () => {
         name: 'n',
         // @ts-expect-error: not a plan the vendor spec lists
         plan_id: 'nope',
-        product_id: 'confluent-cloud-for-apache-kafka',
+        product_id: product,
       },
     });
 
